@@ -1,0 +1,1 @@
+"""Importers: one reader per source system, validation, quarantine and recorded import runs."""

@@ -1,0 +1,124 @@
+"""Public reference data: data.police.uk street crime, Home Office recorded crime and
+workforce statistics, the offence-code lookup and ONS geography and population."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from forcesight.store.metadata import metadata
+
+# data.police.uk street-level crime and anti-social behaviour (ASB). ASB rows have no Crime ID:
+# they are stored here with crime_id NULL and crime_type 'Anti-social behaviour'. A row's identity
+# (row_key) is the SHA-256 of its twelve fields plus, for ASB rows only, its occurrence number
+# among identical rows of the same file, because identical ASB rows are separate reports.
+street_crimes = Table(
+    "street_crimes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("row_key", String(64), nullable=False, unique=True),
+    Column("crime_id", String(64), index=True),
+    Column("month", Date, nullable=False, index=True),
+    Column("reported_by", Text, nullable=False),
+    Column("falls_within", Text, nullable=False, index=True),
+    Column("longitude", Float),
+    Column("latitude", Float),
+    Column("location", Text),
+    Column("lsoa_code", String(9), index=True),
+    Column("lsoa_name", Text),
+    Column("crime_type", Text, nullable=False, index=True),
+    Column("last_outcome", Text),
+    Column("context", Text),
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False, index=True),
+    Column("source_line", Integer, nullable=False),
+)
+
+# Home Office open data: rolling 12-month recorded crime by police force area and offence group.
+recorded_crime_rolling = Table(
+    "recorded_crime_rolling",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("row_key", String(64), nullable=False, unique=True),
+    Column("period_end", Date, nullable=False, index=True),
+    Column("force_area", Text, nullable=False, index=True),
+    Column("region", Text),
+    Column("offence_group", Text, nullable=False, index=True),
+    Column("offences", Integer, nullable=False),
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
+    Column("source_line", Integer, nullable=False),
+)
+
+# Home Office recorded crime by force x offence code x financial quarter.
+recorded_crime_by_offence = Table(
+    "recorded_crime_by_offence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("row_key", String(64), nullable=False, unique=True),
+    Column("financial_year", String(7), nullable=False),
+    Column("quarter", Integer, nullable=False),
+    Column("force_name", Text, nullable=False, index=True),
+    Column("offence_code", String(10), nullable=False, index=True),
+    Column("offence_description", Text, nullable=False),
+    Column("offence_group", Text),
+    Column("offence_subgroup", Text),
+    Column("police_uk_category", Text),
+    Column("offences", Integer, nullable=False),
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
+    Column("source_line", Integer, nullable=False),
+)
+
+# Home Office offence code -> group, subgroup and police.uk category.
+offence_codes = Table(
+    "offence_codes",
+    metadata,
+    Column("offence_code", String(10), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("offence_group", Text, nullable=False),
+    Column("offence_subgroup", Text),
+    Column("police_uk_category", Text),
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
+    Column("source_line", Integer, nullable=False),
+)
+
+# Home Office police workforce statistics in long form: one figure per (table, area, measure).
+workforce_statistics = Table(
+    "workforce_statistics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("row_key", String(64), nullable=False, unique=True),
+    Column("table_name", Text, nullable=False),
+    Column("as_at", Date, nullable=False, index=True),
+    Column("area", Text, nullable=False, index=True),
+    Column("measure", Text, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(20), nullable=False),  # fte | headcount | percent
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
+    Column("source_line", Integer, nullable=False),
+)
+
+# ONS: LSOA -> MSOA -> local authority -> region -> police force, with Census 2011 population.
+lsoas = Table(
+    "lsoas",
+    metadata,
+    Column("lsoa_code", String(9), primary_key=True),
+    Column("lsoa_name", Text, nullable=False),
+    Column("msoa_code", String(9)),
+    Column("msoa_name", Text),
+    Column("la_code", String(9), index=True),
+    Column("la_name", Text),
+    Column("region_code", String(9)),
+    Column("region_name", Text),
+    Column("police_force", Text, index=True),
+    Column("population", Integer),
+    Column("hectares", Float),
+    Column("households", Integer),
+    Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
+)
