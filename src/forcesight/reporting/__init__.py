@@ -1,0 +1,1 @@
+"""Reporting: the Force Management Statement, Excel exports and charts."""
