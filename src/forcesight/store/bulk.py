@@ -18,6 +18,13 @@ from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 
 
+def prepare(table: Table, frame: pl.DataFrame, dialect: str) -> pl.DataFrame:
+    """``frame`` as the driver for ``dialect`` wants it: scalar defaults filled, JSON as text,
+    and for SQLite dates, times and booleans in SQLAlchemy's storage format."""
+    frame = _json_to_text(table, _with_defaults(table, frame))
+    return _sqlite_values(table, frame) if dialect == "sqlite" else frame
+
+
 def _with_defaults(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     """Add columns the frame lacks that have a scalar Python-side default (e.g. origin)."""
     extra = []
@@ -71,12 +78,12 @@ def insert_frame(
     unknown = [c for c in frame.columns if c not in table.columns]
     if unknown:
         raise KeyError(f"columns not in table {table.name}: {unknown}")
-    frame = _json_to_text(table, _with_defaults(table, frame))
-    columns = frame.columns
-    if connection.dialect.name == "sqlite":
-        return _insert_sqlite(connection, table, _sqlite_values(table, frame), skip_conflicts)
-    if connection.dialect.name == "postgresql":
-        return _insert_postgresql(connection, table, frame, columns, skip_conflicts)
+    dialect = connection.dialect.name
+    frame = prepare(table, frame, dialect)
+    if dialect == "sqlite":
+        return _insert_sqlite(connection, table, frame, skip_conflicts)
+    if dialect == "postgresql":
+        return _insert_postgresql(connection, table, frame, frame.columns, skip_conflicts)
     raise NotImplementedError(connection.dialect.name)
 
 
