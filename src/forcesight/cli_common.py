@@ -19,7 +19,7 @@ from forcesight.settings import default_database_url
 from forcesight.store.engine import open_engine
 from forcesight.store.migrate import check_current
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
