@@ -13,10 +13,13 @@ from forcesight.store.migrate import current_heads
 from forcesight.store.runs import import_runs, quarantine
 
 #: (label, table, column whose latest value says how fresh the data is)
-HOLDINGS: tuple[tuple[str, Table, str | None], ...] = (  # fmt: skip
+HOLDINGS: tuple[tuple[str, Table, str | None], ...] = (
     ("Street-level crime (data.police.uk)", reference.street_crimes, "month"),
-    ("Recorded crime by force, rolling year (Home Office)", reference.recorded_crime_rolling,
-     "period_end"),
+    (
+        "Recorded crime by force, rolling year (Home Office)",
+        reference.recorded_crime_rolling,
+        "period_end",
+    ),
     ("Recorded crime by offence code (Home Office)", reference.recorded_crime_by_offence, None),
     ("Offence codes (Home Office)", reference.offence_codes, None),
     ("Workforce statistics (Home Office)", reference.workforce_statistics, "as_at"),
@@ -33,7 +36,7 @@ HOLDINGS: tuple[tuple[str, Table, str | None], ...] = (  # fmt: skip
     ("Crime allocations", entities.crime_allocations, "allocated_at"),
     ("Clock records", entities.clock_records, "started_at"),
     ("Clock events", entities.clock_events, "occurred_at"),
-)  # fmt: skip
+)
 
 
 def _iso(value: Any) -> str | None:
