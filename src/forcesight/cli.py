@@ -21,6 +21,7 @@ app = typer.Typer(
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: Annotated[
         str,
         typer.Option(
@@ -31,6 +32,7 @@ def main_options(
     ] = "",
 ) -> None:
     State.db_url = db
+    ctx.call_on_close(State.close)
 
 
 @app.command()

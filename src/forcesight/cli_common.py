@@ -27,15 +27,27 @@ class State:
     """Per-invocation state set by the top-level callback."""
 
     db_url: str = ""
+    engines: list[Engine] = []  # noqa: RUF012 - one invocation's engines, disposed on close
 
     @classmethod
     def url(cls) -> str:
         return cls.db_url or default_database_url()
 
+    @classmethod
+    def close(cls) -> None:
+        from forcesight.store.sink import close_import_connections
+
+        close_import_connections()
+        for engine in cls.engines:
+            engine.dispose()
+        cls.engines.clear()
+
 
 def store_engine(*, migrated: bool = True) -> Engine:
-    """The store's Engine; with ``migrated`` it must already be at this version's schema."""
+    """The store's Engine; with ``migrated`` it must already be at this version's schema.
+    Engines are disposed when the command finishes."""
     engine = open_engine(State.url())
+    State.engines.append(engine)
     if migrated:
         check_current(engine)
     return engine

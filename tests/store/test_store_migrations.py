@@ -28,8 +28,16 @@ def test_upgrade_from_empty_reaches_every_head(engine: Engine) -> None:
     assert upgrade(engine) == expected_heads()
     check_current(engine)
     names = set(inspect(engine).get_table_names())
-    assert {"import_runs", "quarantine", "street_crimes", "incidents", "crimes", "staff",
-            "clock_records", "clock_events"} <= names
+    assert {
+        "import_runs",
+        "quarantine",
+        "street_crimes",
+        "incidents",
+        "crimes",
+        "staff",
+        "clock_records",
+        "clock_events",
+    } <= names
 
 
 def test_migrations_match_the_table_definitions(engine: Engine) -> None:
