@@ -28,7 +28,9 @@ from forcesight.store.sink import close_import_connections
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS = ("2018-10", "2018-11", "2018-12", "2019-01", "2019-02")
-FILES = sorted(f for m in MONTHS for f in (ROOT / "data" / "police_uk" / "street" / m).glob("*.csv"))
+FILES = sorted(
+    f for m in MONTHS for f in (ROOT / "data" / "police_uk" / "street" / m).glob("*.csv")
+)
 
 
 def baseline(folder: Path) -> tuple[int, float]:
@@ -68,11 +70,15 @@ def main() -> None:
         base_rows, base_time = baseline(folder)
         base_rate = base_rows / base_time
         print(f"{'contender':<44}{'rows':>9}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
-        print(f"{'baseline pandas read_csv + to_sql (SQLite)':<44}{base_rows:>9,}{base_time:>9.2f}"
-              f"{base_rate:>10,.0f}{1.0:>8.2f}")
+        print(
+            f"{'baseline pandas read_csv + to_sql (SQLite)':<44}{base_rows:>9,}{base_time:>9.2f}"
+            f"{base_rate:>10,.0f}{1.0:>8.2f}"
+        )
         read, stored, elapsed = forcesight(f"sqlite:///{folder / 'forcesight.db'}")
-        print(f"{'forcesight import (SQLite, validated)':<44}{read:>9,}{elapsed:>9.2f}"
-              f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}")
+        print(
+            f"{'forcesight import (SQLite, validated)':<44}{read:>9,}{elapsed:>9.2f}"
+            f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}"
+        )
         pg = os.environ.get("FORCESIGHT_TEST_PG_URL", "")
         if pg:
             admin = create_engine(pg, isolation_level="AUTOCOMMIT")
@@ -82,8 +88,10 @@ def main() -> None:
             url = make_url(pg).set(database=name).render_as_string(hide_password=False)
             try:
                 read, stored, elapsed = forcesight(url)
-                print(f"{'forcesight import (PostgreSQL COPY)':<44}{read:>9,}{elapsed:>9.2f}"
-                      f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}")
+                print(
+                    f"{'forcesight import (PostgreSQL COPY)':<44}{read:>9,}{elapsed:>9.2f}"
+                    f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}"
+                )
             finally:
                 with admin.connect() as c:
                     c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
