@@ -74,7 +74,7 @@ def main() -> None:
             f"{'baseline pandas read_csv + to_sql (SQLite)':<44}{base_rows:>9,}{base_time:>9.2f}"
             f"{base_rate:>10,.0f}{1.0:>8.2f}"
         )
-        read, stored, elapsed = forcesight(f"sqlite:///{folder / 'forcesight.db'}")
+        read, _stored, elapsed = forcesight(f"sqlite:///{folder / 'forcesight.db'}")
         print(
             f"{'forcesight import (SQLite, validated)':<44}{read:>9,}{elapsed:>9.2f}"
             f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}"
@@ -87,7 +87,7 @@ def main() -> None:
                 c.execute(text(f'CREATE DATABASE "{name}"'))
             url = make_url(pg).set(database=name).render_as_string(hide_password=False)
             try:
-                read, stored, elapsed = forcesight(url)
+                read, _stored, elapsed = forcesight(url)
                 print(
                     f"{'forcesight import (PostgreSQL COPY)':<44}{read:>9,}{elapsed:>9.2f}"
                     f"{read / elapsed:>10,.0f}{read / elapsed / base_rate:>8.2f}"
