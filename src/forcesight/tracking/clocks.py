@@ -528,7 +528,10 @@ def recompute(
         calendar = WorkingCalendar(policy.calendar.country, policy.calendar.subdivision)
     inp = _Inputs(records, events, now, policy, calendar)
     parts = []
+    present = set(inp.records["kind"].unique().to_list())
     for rule in policy.rules:
+        if rule.record_kind not in present:
+            continue
         part = _SHAPES[rule.shape](inp, rule)
         if part.height:
             parts.append(_conform(_finish(part, rule, now), CLOCK_SCHEMA))

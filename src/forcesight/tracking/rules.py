@@ -7,12 +7,13 @@ that data must have and how to look things up in it.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from forcesight.policy.loader import PolicyFile, SourcedRule, load_policy
+from forcesight.policy.loader import PolicyFile, SourcedRule, load_policy, policy_path
 
 RecordKind = Literal[
     "bail",
@@ -293,5 +294,16 @@ class ClocksPolicy(PolicyFile):
 
 
 def load_clocks_policy(policy_dir: str | Path | None = None) -> ClocksPolicy:
-    """The clocks policy: the force's override of clocks.yaml if present, else the default."""
+    """The clocks policy: the force's override of clocks.yaml if present, else the default.
+    Parsed once per file version (path and modification time)."""
+    path = policy_path("clocks", policy_dir)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _load_cached(str(path), stamp, str(policy_dir) if policy_dir is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, stamp: int, policy_dir: str | None) -> ClocksPolicy:
     return load_policy("clocks", ClocksPolicy, policy_dir)
