@@ -32,24 +32,35 @@ def force(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame, datetime]:
     for i in range(n):
         kind = draw(st.sampled_from(sorted(KIND_EVENTS)))
         start = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 400)))
-        records.append({
-            "kind": kind, "ref": f"R{i}", "crime_id": draw(st.integers(1, 4)),
-            "person_id": draw(st.sampled_from(["P1", "P2", "P3"])), "started_at": start,
-            "risk_level": draw(st.sampled_from(POLICY.risk_levels.levels)),
-            "enhanced": draw(st.booleans()), "is_child": draw(st.booleans()),
-            "agency": draw(st.sampled_from([None, "police", "SFO", "HMRC"])),
-            "devices": draw(st.integers(1, 20)),
-        })
+        records.append(
+            {
+                "kind": kind,
+                "ref": f"R{i}",
+                "crime_id": draw(st.integers(1, 4)),
+                "person_id": draw(st.sampled_from(["P1", "P2", "P3"])),
+                "started_at": start,
+                "risk_level": draw(st.sampled_from(POLICY.risk_levels.levels)),
+                "enhanced": draw(st.booleans()),
+                "is_child": draw(st.booleans()),
+                "agency": draw(st.sampled_from([None, "police", "SFO", "HMRC"])),
+                "devices": draw(st.integers(1, 20)),
+            }
+        )
         for _ in range(draw(st.integers(0, 5))):
             name = draw(st.sampled_from(KIND_EVENTS[kind]))
-            events.append({
-                "record_id": i + 1, "event": name,
-                "occurred_at": start + timedelta(minutes=draw(st.integers(0, 60 * 24 * 200))),
-                "risk_level": draw(st.sampled_from(POLICY.risk_levels.levels))
-                if name == "risk_changed" else None,
-                "about": draw(st.sampled_from(["arrested", "charged", "screened_out"]))
-                if name == "victim_notified" else None,
-            })
+            events.append(
+                {
+                    "record_id": i + 1,
+                    "event": name,
+                    "occurred_at": start + timedelta(minutes=draw(st.integers(0, 60 * 24 * 200))),
+                    "risk_level": draw(st.sampled_from(POLICY.risk_levels.levels))
+                    if name == "risk_changed"
+                    else None,
+                    "about": draw(st.sampled_from(["arrested", "charged", "screened_out"]))
+                    if name == "victim_notified"
+                    else None,
+                }
+            )
     now = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 700)))
     return records_frame(records), events_frame(events), now
 
@@ -62,13 +73,20 @@ def test_due_never_before_start_and_recompute_is_stable(
     records, events, now = case
     first = recompute(records, events, now, POLICY)
     assert (first["due_at"] >= first["started_at"]).all()
-    assert first["status"].is_in(["running", "due_soon", "overdue", "met", "met_late",
-                                  "stopped"]).all()
+    assert (
+        first["status"]
+        .is_in(["running", "due_soon", "overdue", "met", "met_late", "stopped"])
+        .all()
+    )
     # Open clocks are never marked met; met clocks were satisfied by now.
     met = first.filter(pl.col("status").is_in(["met", "met_late"]))
     assert (met["satisfied_at"] <= now).all()
-    again = recompute(records.sample(fraction=1.0, shuffle=True, seed=1),
-                      events.sample(fraction=1.0, shuffle=True, seed=2), now, POLICY)
+    again = recompute(
+        records.sample(fraction=1.0, shuffle=True, seed=1),
+        events.sample(fraction=1.0, shuffle=True, seed=2),
+        now,
+        POLICY,
+    )
     assert_frame_equal(first, again)
 
 
@@ -92,34 +110,63 @@ def test_every_satisfying_event_closes_exactly_one_cycle(
         assert cycles == expected, rule.id
 
 
-@settings(max_examples=6, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(st.sampled_from(["review", "risk_changed", "escalated",
-                                                  "review", "found"]),
-                                st.integers(-600, 600), st.booleans()), min_size=1, max_size=8))
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["review", "risk_changed", "escalated", "review", "found"]),
+            st.integers(-600, 600),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_an_accepted_event_is_never_lost(
     seeded_sqlite: Engine, steps: list[tuple[str, int, bool]]
 ) -> None:
     engine = seeded_sqlite
     ref = f"M{next(EPISODES)}"
     start = datetime(2023, 5, 1, 8)
-    opened = open_record(engine, kind="missing_episode", ref=ref, person_id="P1",
-                         risk_level="medium", started_at=start, now=start, policy=POLICY)
+    opened = open_record(
+        engine,
+        kind="missing_episode",
+        ref=ref,
+        person_id="P1",
+        risk_level="medium",
+        started_at=start,
+        now=start,
+        policy=POLICY,
+    )
     accepted = []
     clock = start
     for event, offset, with_reason in steps:
         clock = clock + timedelta(minutes=30)
         occurred = max(start, clock + timedelta(minutes=offset))
         try:
-            done = record_event(engine, ref=ref, event=event, occurred_at=occurred, now=clock,
-                                actor_id="S1", reason="late entry" if with_reason else None,
-                                detail={"risk_level": "high"}, policy=POLICY)
+            done = record_event(
+                engine,
+                ref=ref,
+                event=event,
+                occurred_at=occurred,
+                now=clock,
+                actor_id="S1",
+                reason="late entry" if with_reason else None,
+                detail={"risk_level": "high"},
+                policy=POLICY,
+            )
         except ClockRefusedError:
             continue
         accepted.append((done.event_id, event, occurred))
     with engine.connect() as conn:
-        stored = [(e["id"], e["event"], e["occurred_at"])
-                  for e in queries.events_of(conn, opened.record_id)]
+        stored = [
+            (e["id"], e["event"], e["occurred_at"])
+            for e in queries.events_of(conn, opened.record_id)
+        ]
     assert sorted(stored) == sorted(accepted)
     records, events = queries.load_frames(engine)
     clocks = recompute(records, events, clock, POLICY).filter(pl.col("ref") == ref)

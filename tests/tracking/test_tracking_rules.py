@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import polars as pl
+from tracking_helpers import clocks_of, one
 
 from forcesight.tracking.rules import ClocksPolicy
-from tracking_helpers import clocks_of, one
 
 # --- pre-charge bail ------------------------------------------------------------------------------
 
@@ -61,18 +61,24 @@ def test_bail_status_at_its_boundaries(policy: ClocksPolicy) -> None:
     start = datetime(2023, 1, 10, 12)
     records = [{"kind": "bail", "ref": "B", "crime_id": 1, "started_at": start}]
     due = datetime(2023, 4, 10, 12)
-    assert one(clocks_of(policy, records, [], due - timedelta(days=14, seconds=1)),
-               ref="B")["status"] == "running"
-    assert one(clocks_of(policy, records, [], due - timedelta(days=14)),
-               ref="B")["status"] == "due_soon"
+    assert (
+        one(clocks_of(policy, records, [], due - timedelta(days=14, seconds=1)), ref="B")["status"]
+        == "running"
+    )
+    assert (
+        one(clocks_of(policy, records, [], due - timedelta(days=14)), ref="B")["status"]
+        == "due_soon"
+    )
     assert one(clocks_of(policy, records, [], due), ref="B")["status"] == "due_soon"
     late = one(clocks_of(policy, records, [], due + timedelta(hours=1)), ref="B")
     assert late["status"] == "overdue"
     assert late["overdue_hours"] == 1.0
     assert late["escalate_to"] == "inspector"
     charged = [{"record_id": 1, "event": "charged", "occurred_at": due}]
-    assert one(clocks_of(policy, records, charged, due + timedelta(days=1)),
-               ref="B")["status"] == "met"
+    assert (
+        one(clocks_of(policy, records, charged, due + timedelta(days=1)), ref="B")["status"]
+        == "met"
+    )
     charged_late = [{"record_id": 1, "event": "charged", "occurred_at": due + timedelta(hours=2)}]
     row = one(clocks_of(policy, records, charged_late, due + timedelta(days=1)), ref="B")
     assert row["status"] == "met_late"
@@ -90,8 +96,7 @@ def test_rui_review_every_30_days_and_conversion_stops_it(policy: ClocksPolicy) 
     assert clocks["status"].to_list() == ["met", "running"]
     assert clocks["due_at"].to_list() == [datetime(2023, 5, 31, 9), datetime(2023, 6, 24, 9)]
     assert clocks["age_days"][1] == 31 - 0.375
-    converted = {"record_id": 1, "event": "converted_to_bail",
-                 "occurred_at": datetime(2023, 6, 2)}
+    converted = {"record_id": 1, "event": "converted_to_bail", "occurred_at": datetime(2023, 6, 2)}
     clocks = clocks_of(policy, records, [review, converted], datetime(2023, 8, 1))
     assert clocks.filter(pl.col("current"))["status"].to_list() == ["stopped"]
 
@@ -102,10 +107,20 @@ def test_rui_review_every_30_days_and_conversion_stops_it(policy: ClocksPolicy) 
 def test_enhanced_victim_told_within_one_working_day(policy: ClocksPolicy) -> None:
     friday = datetime(2022, 8, 26, 15, 0)  # the Friday before the August bank holiday
     records = [
-        {"kind": "victim_care", "ref": "VE", "crime_id": 1, "enhanced": True,
-         "started_at": datetime(2022, 8, 20)},
-        {"kind": "victim_care", "ref": "VS", "crime_id": 1, "enhanced": False,
-         "started_at": datetime(2022, 8, 20)},
+        {
+            "kind": "victim_care",
+            "ref": "VE",
+            "crime_id": 1,
+            "enhanced": True,
+            "started_at": datetime(2022, 8, 20),
+        },
+        {
+            "kind": "victim_care",
+            "ref": "VS",
+            "crime_id": 1,
+            "enhanced": False,
+            "started_at": datetime(2022, 8, 20),
+        },
         {"kind": "investigation", "ref": "I", "crime_id": 1, "started_at": datetime(2022, 8, 20)},
     ]
     events = [{"record_id": 3, "event": "arrested", "occurred_at": friday}]
@@ -117,16 +132,34 @@ def test_enhanced_victim_told_within_one_working_day(policy: ClocksPolicy) -> No
     assert enhanced["status"] == "overdue"
     assert standard["due_at"] == datetime(2022, 9, 5, 23, 59, 59)
     assert standard["status"] == "running"
-    told = [*events, {"record_id": 1, "event": "victim_notified", "about": "arrested",
-                      "occurred_at": datetime(2022, 8, 30, 17, 0)}]
-    assert one(clocks_of(policy, records, told, datetime(2022, 8, 31, 9)), ref="VE",
-               clock="outcome_notification")["status"] == "met"
+    told = [
+        *events,
+        {
+            "record_id": 1,
+            "event": "victim_notified",
+            "about": "arrested",
+            "occurred_at": datetime(2022, 8, 30, 17, 0),
+        },
+    ]
+    assert (
+        one(
+            clocks_of(policy, records, told, datetime(2022, 8, 31, 9)),
+            ref="VE",
+            clock="outcome_notification",
+        )["status"]
+        == "met"
+    )
 
 
 def test_notification_for_a_bail_record_on_the_same_crime(policy: ClocksPolicy) -> None:
     records = [
-        {"kind": "victim_care", "ref": "V", "crime_id": 7, "enhanced": False,
-         "started_at": datetime(2023, 3, 1)},
+        {
+            "kind": "victim_care",
+            "ref": "V",
+            "crime_id": 7,
+            "enhanced": False,
+            "started_at": datetime(2023, 3, 1),
+        },
         {"kind": "bail", "ref": "B", "crime_id": 7, "started_at": datetime(2023, 3, 6, 10)},
         {"kind": "bail", "ref": "OTHER", "crime_id": 8, "started_at": datetime(2023, 3, 6, 10)},
     ]
@@ -160,8 +193,15 @@ def test_monthly_updates_while_there_is_no_suspect(policy: ClocksPolicy) -> None
 
 
 def test_screened_out_victim_is_told_within_five_working_days(policy: ClocksPolicy) -> None:
-    records = [{"kind": "victim_care", "ref": "V", "crime_id": 1, "enhanced": True,
-                "started_at": datetime(2023, 6, 1, 9)}]
+    records = [
+        {
+            "kind": "victim_care",
+            "ref": "V",
+            "crime_id": 1,
+            "enhanced": True,
+            "started_at": datetime(2023, 6, 1, 9),
+        }
+    ]
     events = [{"record_id": 1, "event": "screened_out", "occurred_at": datetime(2023, 6, 2, 9)}]
     clocks = clocks_of(policy, records, events, datetime(2023, 6, 3))
     row = one(clocks, clock="screened_out_notification")
@@ -177,13 +217,19 @@ def test_screened_out_victim_is_told_within_five_working_days(policy: ClocksPoli
 def test_review_interval_follows_the_risk_level(policy: ClocksPolicy) -> None:
     start = datetime(2023, 9, 1, 20, 0)
     records = [
-        {"kind": "missing_episode", "ref": level, "person_id": level, "risk_level": level,
-         "started_at": start}
+        {
+            "kind": "missing_episode",
+            "ref": level,
+            "person_id": level,
+            "risk_level": level,
+            "started_at": start,
+        }
         for level in ("high", "medium", "low", "no_apparent_risk")
     ]
     clocks = clocks_of(policy, records, [], start)
-    hours = {r["ref"]: (r["due_at"] - start).total_seconds() / 3600
-             for r in clocks.iter_rows(named=True)}
+    hours = {
+        r["ref"]: (r["due_at"] - start).total_seconds() / 3600 for r in clocks.iter_rows(named=True)
+    }
     assert hours == {"high": 2, "medium": 6, "low": 24, "no_apparent_risk": 24}
 
 
@@ -191,22 +237,45 @@ def test_a_regrade_restarts_the_interval_and_overdue_reviews_escalate(
     policy: ClocksPolicy,
 ) -> None:
     start = datetime(2023, 9, 1, 20, 0)
-    records = [{"kind": "missing_episode", "ref": "M", "person_id": "P", "risk_level": "low",
-                "started_at": start}]
-    regrade = {"record_id": 1, "event": "risk_changed", "risk_level": "high",
-               "occurred_at": datetime(2023, 9, 1, 22, 0)}
+    records = [
+        {
+            "kind": "missing_episode",
+            "ref": "M",
+            "person_id": "P",
+            "risk_level": "low",
+            "started_at": start,
+        }
+    ]
+    regrade = {
+        "record_id": 1,
+        "event": "risk_changed",
+        "risk_level": "high",
+        "occurred_at": datetime(2023, 9, 1, 22, 0),
+    }
     at_due = clocks_of(policy, records, [regrade], datetime(2023, 9, 2, 0, 0))
     current = one(at_due, current=True)
     assert current["risk_level"] == "high"
     assert current["due_at"] == datetime(2023, 9, 2, 0, 0)
     assert current["status"] == "due_soon"
-    assert one(clocks_of(policy, records, [regrade], datetime(2023, 9, 2, 1, 59)),
-               current=True)["escalate_to"] == "inspector"
-    assert one(clocks_of(policy, records, [regrade], datetime(2023, 9, 2, 2, 0)),
-               current=True)["escalate_to"] == "superintendent"
+    assert (
+        one(clocks_of(policy, records, [regrade], datetime(2023, 9, 2, 1, 59)), current=True)[
+            "escalate_to"
+        ]
+        == "inspector"
+    )
+    assert (
+        one(clocks_of(policy, records, [regrade], datetime(2023, 9, 2, 2, 0)), current=True)[
+            "escalate_to"
+        ]
+        == "superintendent"
+    )
     found = {"record_id": 1, "event": "found", "occurred_at": datetime(2023, 9, 2, 3)}
-    assert one(clocks_of(policy, records, [regrade, found], datetime(2023, 9, 3)),
-               current=True)["status"] == "stopped"
+    assert (
+        one(clocks_of(policy, records, [regrade, found], datetime(2023, 9, 3)), current=True)[
+            "status"
+        ]
+        == "stopped"
+    )
 
 
 def test_a_childs_third_episode_in_90_days_is_flagged(policy: ClocksPolicy) -> None:
@@ -215,11 +284,18 @@ def test_a_childs_third_episode_in_90_days_is_flagged(policy: ClocksPolicy) -> N
 
     def episodes(child: bool, gap_days: int) -> list[dict[str, object]]:
         return [
-            {"kind": "missing_episode", "ref": f"E{i}", "person_id": "P", "risk_level": "medium",
-             "is_child": child, "started_at": at,
-             "closed_at": at + timedelta(hours=5) if i < 3 else None}
-            for i, at in enumerate([first, first + timedelta(days=30),
-                                    first + timedelta(days=gap_days)], start=1)
+            {
+                "kind": "missing_episode",
+                "ref": f"E{i}",
+                "person_id": "P",
+                "risk_level": "medium",
+                "is_child": child,
+                "started_at": at,
+                "closed_at": at + timedelta(hours=5) if i < 3 else None,
+            }
+            for i, at in enumerate(
+                [first, first + timedelta(days=30), first + timedelta(days=gap_days)], start=1
+            )
         ]
 
     clocks = clocks_of(policy, episodes(True, 89), [], third + timedelta(hours=1))
@@ -239,7 +315,9 @@ def test_a_childs_third_episode_in_90_days_is_flagged(policy: ClocksPolicy) -> N
 def test_wanted_circulation_and_review(policy: ClocksPolicy) -> None:
     start = datetime(2023, 4, 3, 8)
     records = [{"kind": "wanted", "ref": "W", "person_id": "P", "started_at": start}]
-    events = [{"record_id": 1, "event": "pnc_circulated", "occurred_at": start + timedelta(hours=30)}]
+    events = [
+        {"record_id": 1, "event": "pnc_circulated", "occurred_at": start + timedelta(hours=30)}
+    ]
     clocks = clocks_of(policy, records, events, start + timedelta(days=29))
     circulation = one(clocks, clock="pnc_circulation")
     assert circulation["status"] == "met_late"
@@ -252,8 +330,13 @@ def test_wanted_circulation_and_review(policy: ClocksPolicy) -> None:
 def test_forensic_queue_forecasts_from_lab_capacity(policy: ClocksPolicy) -> None:
     now = datetime(2023, 10, 2, 9)
     records = [
-        {"kind": "forensic_submission", "ref": f"F{i}", "crime_id": i, "devices": devices,
-         "started_at": now - timedelta(days=100 - i)}
+        {
+            "kind": "forensic_submission",
+            "ref": f"F{i}",
+            "crime_id": i,
+            "devices": devices,
+            "started_at": now - timedelta(days=100 - i),
+        }
         for i, devices in enumerate([30, 50, 20, 4], start=1)
     ]
     started = [{"record_id": 1, "event": "examination_started", "occurred_at": now}]
@@ -263,7 +346,9 @@ def test_forensic_queue_forecasts_from_lab_capacity(policy: ClocksPolicy) -> Non
     assert queue["devices_ahead"].to_list() == [0, 50, 70]
     # 40 devices a week: 50 ahead is 1.25 weeks, 70 ahead is 1.75 weeks.
     assert queue["forecast_start"].to_list() == [
-        now, now + timedelta(days=8, hours=18), now + timedelta(days=12, hours=6)
+        now,
+        now + timedelta(days=8, hours=18),
+        now + timedelta(days=12, hours=6),
     ]
     assert one(clocks, ref="F1")["status"] == "met_late"  # 99 days > 90-day target
     assert queue["forecast_late"].to_list() == [True, True, True]
@@ -271,10 +356,12 @@ def test_forensic_queue_forecasts_from_lab_capacity(policy: ClocksPolicy) -> Non
 
 def test_supervisory_review_first_at_7_days_then_every_28(policy: ClocksPolicy) -> None:
     start = datetime(2023, 2, 1, 9)
-    records = [{"kind": "investigation", "ref": "I", "crime_id": 1, "owner_id": "S1",
-                "started_at": start}]
-    events = [{"record_id": 1, "event": "supervisory_review",
-               "occurred_at": datetime(2023, 2, 8, 9)}]
+    records = [
+        {"kind": "investigation", "ref": "I", "crime_id": 1, "owner_id": "S1", "started_at": start}
+    ]
+    events = [
+        {"record_id": 1, "event": "supervisory_review", "occurred_at": datetime(2023, 2, 8, 9)}
+    ]
     clocks = clocks_of(policy, records, events, datetime(2023, 3, 9, 9))
     assert clocks["due_at"].to_list() == [datetime(2023, 2, 8, 9), datetime(2023, 3, 8, 9)]
     assert clocks["status"].to_list() == ["met", "overdue"]
@@ -284,11 +371,14 @@ def test_records_and_events_after_now_are_ignored(policy: ClocksPolicy) -> None:
     start = datetime(2023, 2, 1, 9)
     records = [
         {"kind": "investigation", "ref": "I", "crime_id": 1, "started_at": start},
-        {"kind": "investigation", "ref": "FUTURE", "crime_id": 2,
-         "started_at": datetime(2023, 3, 1)},
+        {
+            "kind": "investigation",
+            "ref": "FUTURE",
+            "crime_id": 2,
+            "started_at": datetime(2023, 3, 1),
+        },
     ]
-    events = [{"record_id": 1, "event": "supervisory_review",
-               "occurred_at": datetime(2023, 2, 20)}]
+    events = [{"record_id": 1, "event": "supervisory_review", "occurred_at": datetime(2023, 2, 20)}]
     clocks = clocks_of(policy, records, events, datetime(2023, 2, 10))
     assert clocks["ref"].to_list() == ["I"]
     assert clocks["status"].to_list() == ["overdue"]

@@ -27,9 +27,7 @@ STAFF = {
 def records_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
     """Engine-shaped records; ids default to 1, 2, ..."""
     full = [{"id": i + 1, **row} for i, row in enumerate(rows)]
-    return pl.DataFrame(
-        [{k: r.get(k) for k in RECORD_SCHEMA} for r in full], schema=RECORD_SCHEMA
-    )
+    return pl.DataFrame([{k: r.get(k) for k in RECORD_SCHEMA} for r in full], schema=RECORD_SCHEMA)
 
 
 def events_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
@@ -63,16 +61,28 @@ def seed(engine: Engine) -> None:
             insert(teams),
             [
                 {"id": "T1", "name": "CID North", "function": "investigation", **origin},
-                {"id": "T2", "name": "Public Protection", "function": "public_protection",
-                 **origin},
+                {
+                    "id": "T2",
+                    "name": "Public Protection",
+                    "function": "public_protection",
+                    **origin,
+                },
             ],
         )
         conn.execute(
             insert(staff),
             [
-                {"id": sid, "staff_type": "staff" if sid == "X1" else "officer", "rank": rank,
-                 "function": "investigation", "team_id": "T1" if sid != "S1" else "T2",
-                 "fte": 1.0, "hours_per_week": 40.0, "row_key": sid, **origin}
+                {
+                    "id": sid,
+                    "staff_type": "staff" if sid == "X1" else "officer",
+                    "rank": rank,
+                    "function": "investigation",
+                    "team_id": "T1" if sid != "S1" else "T2",
+                    "fte": 1.0,
+                    "hours_per_week": 40.0,
+                    "row_key": sid,
+                    **origin,
+                }
                 for sid, rank in STAFF.items()
             ],
         )
@@ -80,9 +90,15 @@ def seed(engine: Engine) -> None:
         conn.execute(
             insert(crimes),
             [
-                {"id": i, "crime_ref": f"CR{i}", "reported_at": datetime(2022, 1, 1),
-                 "recorded_at": datetime(2022, 1, 1), "offence_code": "8N", "status": "allocated",
-                 **origin}
+                {
+                    "id": i,
+                    "crime_ref": f"CR{i}",
+                    "reported_at": datetime(2022, 1, 1),
+                    "recorded_at": datetime(2022, 1, 1),
+                    "offence_code": "8N",
+                    "status": "allocated",
+                    **origin,
+                }
                 for i in range(1, 5)
             ],
         )

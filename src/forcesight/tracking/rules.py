@@ -34,6 +34,7 @@ RECORD_KINDS: tuple[str, ...] = (
     "investigation",
 )
 Unit = Literal["hours", "days", "working_days", "months"]
+RULES_DIR_NAME = "clocks"  # the policy file: policy/rules/clocks.yaml
 Shape = Literal["deadline", "recurring", "triggered", "queue"]
 
 
@@ -296,7 +297,7 @@ class ClocksPolicy(PolicyFile):
 def load_clocks_policy(policy_dir: str | Path | None = None) -> ClocksPolicy:
     """The clocks policy: the force's override of clocks.yaml if present, else the default.
     Parsed once per file version (path and modification time)."""
-    path = policy_path("clocks", policy_dir)
+    path = policy_path(RULES_DIR_NAME, policy_dir)
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -306,4 +307,4 @@ def load_clocks_policy(policy_dir: str | Path | None = None) -> ClocksPolicy:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, stamp: int, policy_dir: str | None) -> ClocksPolicy:
-    return load_policy("clocks", ClocksPolicy, policy_dir)
+    return load_policy(RULES_DIR_NAME, ClocksPolicy, policy_dir)
