@@ -125,6 +125,9 @@ def _register() -> None:
     from forcesight.ingest.cli import register as register_ingest
 
     register_ingest(app)
+    from forcesight.tracking.cli import track_app
+
+    app.add_typer(track_app, name="track")
 
 
 _register()

@@ -140,3 +140,37 @@ class DependencyMissingError(ForcesightError):
 
     def __init__(self, what: str, install: str) -> None:
         super().__init__(f"{what} is not installed. Install it with: {install}")
+
+
+# --- tracking -----------------------------------------------------------------------------------
+
+
+class ClockRefusedError(ForcesightError):
+    """An event or record the clock engine will not accept; nothing was written."""
+
+    code = "clock_refused"
+    exit_code = 2
+
+    def __init__(self, ref: str, what: str, reason: str) -> None:
+        self.ref = ref
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what} on {ref} refused: {reason}. Nothing was recorded.")
+
+
+class UnknownClockSubjectError(ClockRefusedError):
+    """The record, crime, person or staff member an event or record names does not exist."""
+
+    code = "unknown_clock_subject"
+
+
+class DigestDeliveryError(ForcesightError):
+    code = "digest_delivery_failed"
+
+    def __init__(self, channel: str, target: str, problem: str) -> None:
+        self.channel = channel
+        self.target = target
+        super().__init__(
+            f"Sending the digest by {channel} to {target} failed: {problem}. "
+            "Check the smtp_host/smtp_port or webhook_url settings."
+        )
