@@ -65,6 +65,9 @@ def _register() -> None:
     from forcesight.ingest.cli import register as register_ingest
 
     register_ingest(app)
+    from forcesight.allocation.cli import app as allocate_app
+
+    app.add_typer(allocate_app, name="allocate")
 
 
 _register()
