@@ -229,12 +229,10 @@ class FlowAllocator:
         arc_flow = flow.flows(np.arange(ci.size, dtype=np.int64))
         whole = arc_flow == hours[ci]
         sent = np.bincount(ci, weights=arc_flow, minlength=n)
-        queued = flow.flows(np.arange(ci.size, ci.size + n, dtype=np.int64))
         whole_pairs = [(int(rows[a]), int(b)) for a, b in zip(ci[whole], cj[whole], strict=True)]
         is_whole = np.zeros(n, dtype=bool)
         is_whole[ci[whole]] = True
         split = [int(rows[a]) for a in range(n) if not is_whole[a] and sent[a] > 0]
-        del queued
         return flow.optimal_cost() / scale, whole_pairs, split
 
 
