@@ -164,6 +164,36 @@ def test_sick_investigators_cases_are_reallocated_keeping_the_victim(
     assert history[-2].ended_at == later
 
 
+def race(store_url: str, proposal_id: int) -> list[str]:
+    """Two supervisors, each on their own connection, decide the same proposal at once: one
+    accepts it, the other overrides it to DC1."""
+    engines = [open_engine(store_url) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def decide(eng: Engine, who: str) -> None:
+        barrier.wait()
+        try:
+            if who == "a":
+                accept_proposal(eng, proposal_id, who, AT)
+            else:
+                override_proposal(eng, proposal_id, "DC1", who, AT, "I know this victim")
+            outcomes.append("won")
+        except AlreadyDecidedError:
+            outcomes.append("lost")
+
+    threads = [
+        threading.Thread(target=decide, args=(e, w)) for e, w in zip(engines, "ab", strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.dispose()
+    return outcomes
+
+
 def test_two_supervisors_accepting_at_once_make_exactly_one_allocation(
     small_force: Callable[..., Engine], store_url: str
 ) -> None:
@@ -171,31 +201,7 @@ def test_two_supervisors_accepting_at_once_make_exactly_one_allocation(
     engine = small_force(*[(ref, "46", SOLVABLE) for ref in refs])
     proposals = propose(engine, AT, "sgt").proposals
     for proposal in proposals:
-        engines = [open_engine(store_url) for _ in range(2)]
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def decide(eng: Engine, who: str, pid: int = proposal["proposal_id"]) -> None:
-            barrier.wait()
-            try:
-                if who == "a":
-                    accept_proposal(eng, pid, who, AT)
-                else:
-                    override_proposal(eng, pid, "DC1", who, AT, "I know this victim")
-                outcomes.append("won")
-            except AlreadyDecidedError:
-                outcomes.append("lost")
-
-        threads = [
-            threading.Thread(target=decide, args=(e, w)) for e, w in zip(engines, "ab", strict=True)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for e in engines:
-            e.dispose()
-        assert sorted(outcomes) == ["lost", "won"]
+        assert sorted(race(store_url, proposal["proposal_id"])) == ["lost", "won"]
     with engine.connect() as conn:
         counts = conn.execute(
             select(crime_allocations.c.crime_id, func.count()).group_by(

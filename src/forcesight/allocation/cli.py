@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 
 from forcesight.cli_common import console, print_json, progress_bar, run_or_exit, store_engine
 
@@ -45,6 +48,15 @@ def _at(value: datetime | None) -> datetime:
     return value
 
 
+@contextmanager
+def _store() -> Iterator[Engine]:
+    engine = store_engine()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _harm(path: Path | None) -> dict[str, float] | None:
     from forcesight.allocation.triage import read_harm_weights
 
@@ -72,7 +84,8 @@ def triage(
     when = _at(at)
 
     def action() -> Any:
-        return triage_queue(store_engine(), when, _harm(harm_weights))
+        with _store() as engine:
+            return triage_queue(engine, when, _harm(harm_weights))
 
     frame = run_or_exit(action)
     columns = [
@@ -131,9 +144,10 @@ def propose(
 
     def action() -> Any:
         with progress_bar("Triage and optimise", total=1) as advance:
-            batch = run_propose(
-                store_engine(), when, _user(by), _harm(harm_weights), persist=not dry_run
-            )
+            with _store() as engine:
+                batch = run_propose(
+                    engine, when, _user(by), _harm(harm_weights), persist=not dry_run
+                )
             advance()
         return batch
 
@@ -185,7 +199,8 @@ def apply(
     when = _at(at)
 
     def action() -> Any:
-        return apply_batch(store_engine(), _user(by), when, batch, parsed)
+        with _store() as engine:
+            return apply_batch(engine, _user(by), when, batch, parsed)
 
     decisions = run_or_exit(action)
     counts: dict[str, int] = {}
@@ -218,7 +233,12 @@ def backlog_command(
     from forcesight.allocation.backlog import backlog, backlog_json
 
     when = _at(at)
-    view = run_or_exit(lambda: backlog(store_engine(), when, weeks))
+
+    def action() -> Any:
+        with _store() as engine:
+            return backlog(engine, when, weeks)
+
+    view = run_or_exit(action)
     payload = backlog_json(view)
     if json_output:
         print_json(payload)
