@@ -173,6 +173,9 @@ class DigestDeliveryError(ForcesightError):
         super().__init__(
             f"Sending the digest by {channel} to {target} failed: {problem}. "
             "Check the smtp_host/smtp_port or webhook_url settings."
+        )
+
+
 # --- allocation ---------------------------------------------------------------------------------
 
 
