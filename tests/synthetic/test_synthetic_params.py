@@ -57,3 +57,16 @@ def test_crime_time_on_scene_matches_the_detroit_figures() -> None:
     median, sigma = crime.on_scene
     assert median == 30
     assert median * math.exp(sigma**2 / 2) == pytest.approx(51, abs=0.5)
+
+
+def test_docs_list_every_parameter() -> None:
+    """docs/synthetic.md carries the generated parameter table; regenerate it if this fails:
+    python -c "from forcesight.synthetic.params import parameter_markdown as m; print(m())" """
+    from pathlib import Path
+
+    from forcesight.synthetic.params import parameter_markdown
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "synthetic.md"
+    text = docs.read_text(encoding="utf-8")
+    block = text.split("<!-- parameters:start -->\n")[1].split("\n<!-- parameters:end -->")[0]
+    assert block == parameter_markdown()

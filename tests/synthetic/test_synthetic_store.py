@@ -25,14 +25,17 @@ def _counts(engine: Engine) -> dict[str, int]:
 
 
 def test_build_writes_every_row_with_its_links(engine: Engine) -> None:
-    stages: list[str] = []
+    stages: list[tuple[str, int, int]] = []
     summary = build_demo_force(
-        engine, seed=11, params=SMALL, progress=lambda s, d, t: stages.append(s)
+        engine, seed=11, params=SMALL, progress=lambda s, d, t: stages.append((s, d, t))
     )
     counts = _counts(engine)
     assert counts == summary.rows
     assert all(n > 0 for n in counts.values())
-    assert stages[0] == "generating workforce" and stages[-1] == "done"
+    assert stages[0][0] == "generating workforce" and stages[-1][0] == "done"
+    steps = [d for _, d, _ in stages]
+    assert steps == sorted(steps) and stages[-1][1] == stages[-1][2]
+    assert len({t for _, _, t in stages}) == 1  # one scale for the whole build
     with engine.connect() as c:
         assert demo_row_counts(c) == counts
         # every reference resolves (PostgreSQL enforces it; SQLite with foreign_keys=ON too)

@@ -179,23 +179,27 @@ def build_demo_force(
     """Generate the demo force and write it into the store, replacing any demo force there.
 
     One transaction: on any error the store is left as it was. ``progress(stage, done,
-    total)`` is called as the work advances (stages: generating, then writing each table).
+    total)`` is called as the work advances, on one scale of ``total`` steps (generating each
+    part, removing the previous demo force, writing each table), ending with ``"done"``.
     """
     check_current(engine)
-    frames = generate_demo_force(seed, as_of, params, progress)
     report = progress or (lambda stage, done, total: None)
     tables = queries.TABLES
+    steps = len(STAGES) + len(tables) + 1  # one progress scale over generating and writing
+    frames = generate_demo_force(
+        seed, as_of, params, lambda stage, done, total: report(stage, done, steps)
+    )
     written: dict[str, int] = {}
     with engine.begin() as connection:
-        report("removing the previous demo force", 0, len(tables))
+        report("removing the previous demo force", len(STAGES), steps)
         replaced = queries.delete_demo_force(connection)
         shifted = _shift_ids(frames.tables, queries.next_ids(connection))
         for i, table in enumerate(tables):
-            report(f"writing {table.name}", i, len(tables))
+            report(f"writing {table.name}", len(STAGES) + 1 + i, steps)
             frame = shifted[table.name]
             written[table.name] = insert_frame(connection, getattr(entities, table.name), frame)
         queries.advance_sequences(connection)
-    report("done", len(tables), len(tables))
+    report("done", steps, steps)
     return summarise(frames, written, sum(replaced.values()), params)
 
 

@@ -105,9 +105,14 @@ def foreign_references(connection: Connection) -> list[tuple[str, str, int]]:
 def delete_demo_force(connection: Connection) -> dict[str, int]:
     """Delete the demo force and the rows hanging off it; returns rows deleted per table.
     Raises DemoForceInUseError (and deletes nothing) if other data points at it."""
-    references = foreign_references(connection)
-    if references:
-        raise DemoForceInUseError(references)
+    only_demo = _only_demo(connection)
+    if not only_demo:
+        references = foreign_references(connection)
+        if references:
+            raise DemoForceInUseError(references)
+    counts = demo_row_counts(connection)
+    if only_demo and connection.dialect.name == "postgresql" and _truncate(connection):
+        return counts
     dependents = {
         clock_events.name: _in_demo(clock_events.c.record_id, clock_records),
         crime_allocations.name: _in_demo(crime_allocations.c.crime_id, crimes),
@@ -115,18 +120,16 @@ def delete_demo_force(connection: Connection) -> dict[str, int]:
         availability_spells.name: _in_demo(availability_spells.c.staff_id, staff),
         staff_skills.name: _in_demo(staff_skills.c.staff_id, staff),
     }
-    counts = demo_row_counts(connection)
-    if connection.dialect.name == "postgresql" and _only_demo(connection) and _truncate(connection):
-        return counts
     deleted: dict[str, int] = {}
-    helper_indexes = _create_helper_indexes(connection)
+    helper_indexes = [] if only_demo else _create_helper_indexes(connection)
     for table in reversed(TABLES):
-        condition = table.c.origin == DEMO
-        if table.name in dependents:
+        condition: ColumnElement[bool] = table.c.origin == DEMO
+        if table.name in dependents and not only_demo:
             condition = or_(condition, dependents[table.name])
         if table is staff:  # students point at their tutors: drop those links first
             connection.execute(staff.update().where(condition).values(tutor_id=None))
-        deleted[table.name] = int(connection.execute(table.delete().where(condition)).rowcount)
+        statement = table.delete() if only_demo else table.delete().where(condition)
+        deleted[table.name] = int(connection.execute(statement).rowcount)
     for name in helper_indexes:
         connection.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
     return deleted

@@ -96,6 +96,17 @@ __all__ = [
     "SkillSpec",
     "TeamSpec",
     "WorkforceParams",
+    "parameter_markdown",
     "parameter_table",
     "sourced",
 ]
+
+
+def parameter_markdown(params: DemoParams = DEFAULT_PARAMS, width: int = 70) -> str:
+    """The parameter table as Markdown for docs/synthetic.md (long values shortened)."""
+    lines = ["| group | parameter | value | unit | source |", "|---|---|---|---|---|"]
+    for row in parameter_table(params).iter_rows(named=True):
+        value = row["value"] if len(row["value"]) <= width else row["value"][: width - 1] + "…"
+        cells = [row["group"], f"`{row['name']}`", f"`{value}`", row["unit"], row["source"]]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
