@@ -65,6 +65,9 @@ def _register() -> None:
     from forcesight.ingest.cli import register as register_ingest
 
     register_ingest(app)
+    from forcesight.rostering.cli import roster_app
+
+    app.add_typer(roster_app, name="roster")
 
 
 _register()

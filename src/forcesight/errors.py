@@ -140,3 +140,24 @@ class DependencyMissingError(ForcesightError):
 
     def __init__(self, what: str, install: str) -> None:
         super().__init__(f"{what} is not installed. Install it with: {install}")
+
+
+# --- rostering ----------------------------------------------------------------------------------
+
+
+class RosterFileError(ScenarioError):
+    """A roster file refused whole: every bad line and field is listed."""
+
+    code = "bad_roster"
+
+    def __init__(self, path: str, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__(path, problems)
+
+
+class UnknownRosterError(ForcesightError):
+    code = "unknown_roster"
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, known: Sequence[str]) -> None:
+        listed = ", ".join(known) if known else "none stored"
+        super().__init__(f"No stored {kind} named {name!r}. Stored: {listed}.")
