@@ -152,6 +152,8 @@ class RosterFileError(ScenarioError):
 
     def __init__(self, path: str, problems: Sequence[tuple[str, str]]) -> None:
         super().__init__(path, problems)
+        listed = "\n".join(f"  - {field}: {why}" for field, why in problems)
+        self.args = (f"{path} is refused ({len(problems)} problem(s)):\n{listed}",)
 
 
 class UnknownRosterError(ForcesightError):

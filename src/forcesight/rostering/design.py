@@ -835,6 +835,13 @@ def design_function(
         else:
             stages += full
             pattern = None
+    if pattern is not None and catalogue != shifts:
+        # back to indexes into every candidate shift, so the explanation sees them all
+        position = {shift: k for k, shift in enumerate(shifts)}
+        pattern = tuple(
+            tuple(REST if k == REST else position[catalogue[k]] for k in line) for line in pattern
+        )
+        catalogue = shifts
     common = {
         "function": f.name,
         "area": f.area,

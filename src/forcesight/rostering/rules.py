@@ -111,11 +111,7 @@ def _day(timeline: Timeline, day: int) -> int | None:
 def _windows(timeline: Timeline, length: int, step: int = 1) -> Iterator[list[int]]:
     """Runs of ``length`` consecutive days (wrapping on a cyclic timeline)."""
     if timeline.cyclic:
-        if length > timeline.days:
-            # a run longer than the cycle repeats days: count each day as often as it recurs
-            for start in range(0, timeline.days, step):
-                yield [(start + k) % timeline.days for k in range(length)]
-            return
+        # a run longer than the cycle counts each day as often as it recurs
         for start in range(0, timeline.days, step):
             yield [(start + k) % timeline.days for k in range(length)]
         return
@@ -173,7 +169,7 @@ def weekly_rest_days(timeline: Timeline, policy: RosteringPolicy) -> Iterator[Li
 
 
 def rest_days_in_pairs(timeline: Timeline, policy: RosteringPolicy) -> Iterator[Limit]:
-    """Where the force chooses: a rest day sits next to another rest day (no single rest days)."""
+    """Where the force chooses, a rest day sits next to another rest day (no single rest days)."""
     if not policy.rest_days_in_pairs.required:
         return
     for day in range(timeline.days):
@@ -236,8 +232,11 @@ def _minutes_terms(timeline: Timeline, days: Sequence[int]) -> tuple[tuple[int, 
 
 
 def average_weekly_hours(timeline: Timeline, policy: RosteringPolicy) -> Iterator[Limit]:
-    """Average hours a week at most 48 over the reference period (the whole cycle of a pattern;
-    17-week windows of a dated roster, or the whole roster when it is shorter)."""
+    """Average hours a week at most the maximum (48 h) over the reference period.
+
+    The reference period is the whole cycle of a pattern; for a dated roster, 17-week windows
+    (or the whole roster when it is shorter).
+    """
     rule = policy.average_weekly_hours
     if timeline.cyclic:
         windows: list[list[int]] = [list(range(timeline.days))]
@@ -256,9 +255,11 @@ def average_weekly_hours(timeline: Timeline, policy: RosteringPolicy) -> Iterato
 
 
 def contracted_hours(timeline: Timeline, policy: RosteringPolicy) -> Iterator[Limit]:
-    """A pattern gives each officer their contracted hours on average over its cycle (within
-    the force's tolerance). A design rule: dated rosters, with overtime and absences, are held
-    to the 48-hour average instead."""
+    """A pattern gives each officer their contracted hours a week on average over its cycle.
+
+    Within the force's tolerance. A design rule: dated rosters, with overtime and absences, are
+    held to the 48-hour average instead.
+    """
     if not timeline.cyclic:
         return
     rule = policy.contracted_hours
@@ -303,8 +304,10 @@ def publication_notice(timeline: Timeline, policy: RosteringPolicy) -> Iterator[
 
 
 def change_notice(timeline: Timeline, policy: RosteringPolicy) -> Iterator[Limit]:
-    """A published day changes only if the officer can be told by midnight the day before:
-    days up to and including today (``locked_days``) keep their published duty."""
+    """A published duty changes only if the officer is told by midnight the day before.
+
+    Days up to and including today (``locked_days``) keep their published duty.
+    """
     if timeline.baseline is None:
         return
     for day in range(min(timeline.locked_days, timeline.days)):
