@@ -90,7 +90,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per function")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-peer", action="store_true", help="skip pyworkforce")
+    parser.add_argument(
+        "--lines",
+        type=int,
+        default=1,
+        help="lines per function (teams = lines x cycle weeks; smaller teams)",
+    )
     args = parser.parse_args()
+    functions = [f.model_copy(update={"teams": f.cycle_weeks * args.lines}) for f in FUNCTIONS]
 
     policy = load_rostering_policy()
     cover = read_cover(COVER)
@@ -130,7 +137,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     total_ours = total_peer = 0.0
-    for index, (f, result) in enumerate(zip(FUNCTIONS, ours.functions, strict=True)):
+    for index, (f, result) in enumerate(zip(functions, ours.functions, strict=True)):
         need = required[f.name]
         first = result.stages[0]
         stage_seconds = marks[index + 1] - marks[index]

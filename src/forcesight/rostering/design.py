@@ -359,14 +359,22 @@ def _implied_by_rules(
                 continue
             for gap in (1, 2):
                 nxt = (dow + gap) % 7
-                for a, shift_a in enumerate(shifts):
+                # The shifts a later-ending shift bans include those an earlier-ending one bans,
+                # so these cumulative sums are Hall's conditions: one day's duties can be paired
+                # with the next day's, week by week, keeping daily rest exactly when they hold.
+                for shift_a in shifts:
                     banned = [
                         b
                         for b, shift_b in enumerate(shifts)
                         if shift_a.rest_before(shift_b, gap) < need
                     ]
-                    if banned:
-                        model.add(line[dow][a] + sum(line[nxt][b] for b in banned) <= weeks)
+                    if not banned:
+                        continue
+                    later = [k for k, s in enumerate(shifts) if s.end_minute >= shift_a.end_minute]
+                    model.add(
+                        sum(line[dow][k] for k in later) + sum(line[nxt][b] for b in banned)
+                        <= weeks
+                    )
         worked = sum(line[dow][k] for dow in range(7) for k in range(len(shifts)))
         if "weekly_rest_days" in rules:
             model.add(worked <= days - policy.weekly_rest_days.rest_days_per_week * weeks)
@@ -448,11 +456,17 @@ def _relaxation(
     published: date,
     seconds: float,
     spec: RosterSpec,
-) -> tuple[list[StageResult], list[list[list[list[int]]]]]:
+) -> tuple[
+    list[StageResult],
+    list[list[list[list[int]]]],
+    cp_model.CpModel,
+    list[list[list[cp_model.IntVar]]],
+]:
     """Both objectives over the weekly counts alone, under the constraints every rule-abiding
     pattern keeps. Its bounds are proven bounds on the whole problem; its counts, once
     sequenced into weeks that keep every rule, are a pattern with the same objective values.
-    Returns the stage results and the counts after each stage."""
+    Returns the stage results, the counts after each stage, and the model (holding both
+    objectives at the values reached) with its count variables, for finding other counts."""
     model = cp_model.CpModel()
     y = _counts(model, f, len(shifts))
     _implied_by_rules(model, f, shifts, policy, y, rules)
@@ -500,7 +514,72 @@ def _relaxation(
         ]
         for snap in snapshots
     ]
-    return stages, shaped
+    return stages, shaped, model, y
+
+
+def _sequence_lines(
+    f: FunctionSpec,
+    shifts: tuple[Shift, ...],
+    required: list[int],
+    policy: RosteringPolicy,
+    start: date,
+    published: date,
+    rules: list[str],
+    counts: list[list[list[int]]],
+    relaxation: cp_model.CpModel,
+    y: list[list[list[cp_model.IntVar]]],
+    deadline: float,
+    spec: RosterSpec,
+) -> tuple[tuple[tuple[int, ...], ...] | None, dict[int, tuple[int, ...]]]:
+    """Lay the relaxation's counts out into weeks line by line. Counts a line cannot be laid out
+    in are forbidden in the relaxation and the laid-out lines held, and the relaxation asked for
+    other counts at the same objective values, until every line is laid out or time runs out.
+    Returns the pattern (or None) and the lines laid out."""
+    done: dict[int, tuple[int, ...]] = {}
+    current = counts
+    one_line = f.model_copy(update={"teams": f.cycle_weeks, "headcount": f.cycle_weeks})
+    while time.monotonic() < deadline:
+        for ln in range(f.lines):
+            if ln in done:
+                continue
+            seconds = max(0.2, min(deadline - time.monotonic(), 2.0 + f.cycle_weeks / 2))
+            laid = _sequence(
+                one_line,
+                shifts,
+                required,
+                policy,
+                start,
+                published,
+                rules,
+                [current[ln]],
+                seconds,
+                spec,
+                None,
+            )
+            flat_vars = [v for day in y[ln] for v in day]
+            flat_counts = [n for day in current[ln] for n in day]
+            if laid is not None:
+                done[ln] = laid[0]
+                for var, n in zip(flat_vars, flat_counts, strict=True):
+                    relaxation.add(var == n)
+            else:
+                # these counts cannot be laid out in any line (team size plays no part)
+                for other in range(f.lines):
+                    if other not in done:
+                        relaxation.add_forbidden_assignments(
+                            [v for day in y[other] for v in day], [flat_counts]
+                        )
+        if len(done) == f.lines:
+            return tuple(done[ln] for ln in range(f.lines)), done
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.2:
+            break
+        solver = new_solver(remaining, spec.solver.workers, spec.solver.random_seed, 0.0)
+        solver.parameters.stop_after_first_solution = True
+        if solver.solve(relaxation) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        current = [[[solver.value(v) for v in day] for day in line] for line in y]
+    return None, done
 
 
 def _sequence(
@@ -691,15 +770,18 @@ def _hint(
     built: _Model,
     pattern: tuple[tuple[int, ...], ...] | None,
     counts: list[list[list[int]]] | None,
+    partial: dict[int, tuple[int, ...]] | None = None,
 ) -> None:
-    if pattern is not None:
-        for ln, line in enumerate(built.x):
+    """Hint the model with a whole pattern, or with the lines laid out so far and the counts of
+    the others."""
+    lines = dict(enumerate(pattern)) if pattern is not None else dict(partial or {})
+    for ln, line in enumerate(built.x):
+        if ln in lines:
             for d, day in enumerate(line):
                 for k, var in enumerate(day):
-                    built.model.add_hint(var, int(pattern[ln][d] == k))
-    elif counts is not None:
-        for ln, line in enumerate(built.y):
-            for dow, day in enumerate(line):
+                    built.model.add_hint(var, int(lines[ln][d] == k))
+        elif counts is not None:
+            for dow, day in enumerate(built.y[ln]):
                 for k, var in enumerate(day):
                     built.model.add_hint(var, counts[ln][dow][k])
 
@@ -748,35 +830,42 @@ def design_function(
     rules = _rules_in_play(f, shifts, policy, start, published)
     started = time.monotonic()
     budget = options.time_limit_seconds
-    relaxed, counts = _relaxation(
-        f, shifts, required, policy, rules, start, published, budget * 0.25, spec
+    relaxed, counts, relaxation, count_vars = _relaxation(
+        f, shifts, required, policy, rules, start, published, budget * 0.4, spec
     )
-    # the pattern picks from the shifts the relaxation used (its bound holds for all shifts)
-    used = sorted(
-        {k for snap in counts for line in snap for day in line for k, n in enumerate(day) if n}
-    ) or list(range(len(shifts)))
-    catalogue = tuple(shifts[k] for k in used)
-    counts = [[[[day[k] for k in used] for day in line] for line in snap] for snap in counts]
     pattern: tuple[tuple[int, ...], ...] | None = None
     reached = 0  # stages whose relaxation value the pattern meets (so their bounds are proven)
-    # 1. sequence the relaxation's counts into weeks, the fully optimised counts first
-    for index in reversed(range(len(counts))):
-        pattern = _sequence(
+    laid_out: dict[int, tuple[int, ...]] = {}
+    # 1. lay the relaxation's counts out into weeks that keep every rule, line by line
+    if len(counts) == 2:
+        pattern, laid_out = _sequence_lines(
             f,
-            catalogue,
+            shifts,
             required,
             policy,
             start,
             published,
             rules,
-            counts[index],
-            budget * 0.08,
+            counts[1],
+            relaxation,
+            count_vars,
+            started + budget * 0.65,
             spec,
-            None,
         )
-        if pattern is not None:
-            reached = index + 1
-            break
+        reached = 2 if pattern is not None else 0
+    # the pattern picks from the shifts the relaxation used (its bound holds for all shifts)
+    used = sorted(
+        {k for snap in counts for line in snap for day in line for k, n in enumerate(day) if n}
+        | {k for line in laid_out.values() for k in line if k != REST}
+    ) or list(range(len(shifts)))
+    catalogue = tuple(shifts[k] for k in used)
+    position = {k: i for i, k in enumerate(used)}
+    if pattern is not None:
+        pattern = tuple(tuple(REST if k == REST else position[k] for k in line) for line in pattern)
+    partial = {
+        ln: tuple(REST if k == REST else position[k] for k in line) for ln, line in laid_out.items()
+    }
+    counts = [[[[day[k] for k in used] for day in line] for line in snap] for snap in counts]
     stages = [
         StageResult(
             relaxed[i].name,
@@ -797,7 +886,7 @@ def design_function(
             first_bound = relaxed[0].bound if relaxed and relaxed[0].bound is not None else 0.0
             built.model.add(built.weighted_under >= math.ceil(first_bound - 1e-6))
             if attempt is catalogue:
-                _hint(built, pattern, counts[0] if counts else None)
+                _hint(built, pattern, counts[-1] if counts else None, partial)
             plan = [
                 ("weighted under-cover", built.weighted_under, 0.7),
                 ("over-cover then fairness", built.over_and_fairness, 0.3),
@@ -837,9 +926,9 @@ def design_function(
             pattern = None
     if pattern is not None and catalogue != shifts:
         # back to indexes into every candidate shift, so the explanation sees them all
-        position = {shift: k for k, shift in enumerate(shifts)}
+        index_of = {shift: k for k, shift in enumerate(shifts)}
         pattern = tuple(
-            tuple(REST if k == REST else position[catalogue[k]] for k in line) for line in pattern
+            tuple(REST if k == REST else index_of[catalogue[k]] for k in line) for line in pattern
         )
         catalogue = shifts
     common = {
