@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from forcesight.errors import UnknownSourceError
+from forcesight.ingest.incident_log import IncidentLogReader
 from forcesight.ingest.police_uk import PoliceUkReader
 from forcesight.ingest.runner import Reader
+from forcesight.ingest.workforce import WorkforceReader
 
-READERS: dict[str, Reader] = {r.source: r for r in (PoliceUkReader(),)}
+READERS: dict[str, Reader] = {
+    r.source: r for r in (PoliceUkReader(), IncidentLogReader(), WorkforceReader())
+}
 
 SOURCES: tuple[str, ...] = tuple(READERS)
 
