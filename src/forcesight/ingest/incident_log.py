@@ -498,20 +498,34 @@ class IncidentLogReader:
                 pl.col("id").alias("incident_id"), *self.unit_key, "import_run_id", LINE
             ),
         )
-        clash_records = issue_records(
-            clash,
-            parsed.header,
-            pl.lit(parsed.source_of.get("arrived_at", parsed.source_of["incident_ref"])),
-            pl.format(
-                "differs from the stored deployment of unit {} to incident {} dispatched at "
-                "the same time; the stored one is kept",
-                pl.col("unit_ref"),
-                pl.col("incident_ref"),
-            ),
-        )
+        clash_records = self._clashes(clash, known, parsed)
         parsed.quarantined = pl.concat([parsed.quarantined, conflicts, clash_records]).sort("line")
         duplicates = old_rows.height - old_units.height + repeated.height
         return Stored(fresh_rows.height + added.height, parsed.duplicates + duplicates)
+
+    @staticmethod
+    def _clashes(clash: pl.DataFrame, known: pl.DataFrame, parsed: ParsedIncidents) -> pl.DataFrame:
+        """Rows whose unit and dispatch time are stored for the incident with other times."""
+        stored = known.filter(pl.col("dispatched_at").is_not_null()).select(
+            "id", "unit_ref", "dispatched_at", pl.col("arrived_at").alias("_stored_arrival")
+        )
+        clash = clash.join(stored, on=["id", "unit_ref", "dispatched_at"], how="left").unique(
+            LINE, keep="first", maintain_order=True
+        )
+        src = parsed.source_of
+        arrival_differs = ~pl.col("arrived_at").eq_missing(pl.col("_stored_arrival"))
+        column = (
+            pl.when(arrival_differs & pl.lit("arrived_at" in src))
+            .then(pl.lit(src.get("arrived_at", "")))
+            .otherwise(pl.lit(src.get("cleared_at", src["incident_ref"])))
+        )
+        reason = pl.format(
+            "differs from the stored deployment of unit {} to incident {} dispatched at the "
+            "same time; the stored one is kept",
+            pl.col("unit_ref"),
+            pl.col("incident_ref"),
+        )
+        return issue_records(clash, parsed.header, column, reason)
 
     @staticmethod
     def _conflicts(rows: pl.DataFrame, parsed: ParsedIncidents) -> pl.DataFrame:
@@ -525,8 +539,9 @@ class IncidentLogReader:
             pl.format("import run {}", pl.col("import_run_id")), pl.lit("forcesight itself")
         )
         reason = pl.format(
-            "differs from incident {} as stored by {}; the stored incident is kept",
+            "differs from incident {} as stored by {} ({} differs); the stored incident is kept",
             pl.col("incident_ref"),
             run,
+            pl.col("_differs"),
         )
         return issue_records(rows, parsed.header, column, reason)

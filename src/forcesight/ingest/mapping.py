@@ -20,7 +20,15 @@ from typing import Annotated, Any, Literal, get_args
 
 import polars as pl
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import Table, select
 
 from forcesight.errors import MappingError, PolicyError
@@ -167,12 +175,11 @@ class StaffColumns(Strict):
     tutor_id: ColumnName | None = None
     tutoring_ends_on: ColumnName | None = None
 
-    @field_validator("hours_per_week")
-    @classmethod
-    def _fte_or_hours(cls, hours: str | None, info: ValidationInfo) -> str | None:
-        if hours is None and info.data.get("fte") is None:
+    @model_validator(mode="after")
+    def _fte_or_hours(self) -> StaffColumns:
+        if self.fte is None and self.hours_per_week is None:
             raise ValueError("map at least one of fte and hours_per_week")
-        return hours
+        return self
 
 
 class SkillColumns(Strict):
