@@ -210,12 +210,15 @@ def _parse_lines(good: pl.DataFrame, header: list[str]) -> pl.DataFrame | None:
         frame = pl.DataFrame({n: [] for n in names}, schema=dict.fromkeys(names, pl.String))
     else:
         joined = "\n".join(good["text"].to_list()) + "\n"
-        frame = pl.read_csv(
-            io.StringIO(joined),
-            has_header=False,
-            new_columns=names,
-            infer_schema=False,
-        )
+        try:
+            frame = pl.read_csv(
+                io.StringIO(joined),
+                has_header=False,
+                new_columns=names,
+                infer_schema=False,
+            )
+        except pl.exceptions.PolarsError:
+            return None  # text after a closing quote ('""x', '"x"y'): the csv module reads it
         if frame.height != good.height:
             return None
     frame.columns = header
