@@ -63,8 +63,10 @@ def settings_command(
 def _register() -> None:
     """Attach each domain's command group."""
     from forcesight.ingest.cli import register as register_ingest
+    from forcesight.web.cli import register as register_web
 
     register_ingest(app)
+    register_web(app)
 
 
 _register()

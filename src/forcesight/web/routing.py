@@ -1,0 +1,51 @@
+"""How a route says which action of the role table it performs, and the list of page modules.
+
+Every route passes ``openapi_extra=action("import.run")``; the one guard dependency
+(``forcesight.web.guard.guard``) reads it from the matched route and checks the role table. The
+action also appears in the OpenAPI document as ``x-forcesight-action``.
+
+A domain adds pages with a module that defines ``router`` (a FastAPI ``APIRouter``) and,
+optionally, ``NAV`` (links for the navigation bar) and ``TEMPLATES`` (a folder of Jinja2
+templates), then one line in ``ROUTER_MODULES`` and rows in ``policy/rules/roles.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ACTION_KEY = "x-forcesight-action"
+
+# One line per module of pages and API routes, in navigation order.
+ROUTER_MODULES: tuple[str, ...] = (
+    "forcesight.web.routes.health",
+    "forcesight.web.routes.session",
+    "forcesight.web.routes.home",
+    "forcesight.web.routes.imports",
+    "forcesight.web.routes.quality",
+    "forcesight.web.routes.users",
+    "forcesight.web.routes.audit_log",
+)
+
+
+def action(name: str) -> dict[str, Any]:
+    """``openapi_extra`` for a route that performs ``name`` (a row of roles.yaml)."""
+    return {ACTION_KEY: name}
+
+
+def route_action(route: Any) -> str | None:
+    """The action a matched route declared, or None if it declared none."""
+    extra = getattr(route, "openapi_extra", None)
+    if isinstance(extra, dict):
+        value = extra.get(ACTION_KEY)
+        return value if isinstance(value, str) else None
+    return None
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the navigation bar, shown to the roles that may perform ``action``."""
+
+    label: str
+    href: str
+    action: str
