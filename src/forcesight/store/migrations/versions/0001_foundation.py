@@ -1,8 +1,8 @@
 """foundation schema
 
 Revision ID: 0001_foundation
-Revises:
-Create Date: 2026-11-26 04:14:30.451702
+Revises: (none)
+Create Date: 2026-11-26 04:21:44.379927
 """
 
 from __future__ import annotations
@@ -248,7 +248,6 @@ def upgrade() -> None:
     op.create_table(
         "street_crimes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("crime_id", sa.String(length=64), nullable=True),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("reported_by", sa.Text(), nullable=False),
@@ -261,6 +260,7 @@ def upgrade() -> None:
         sa.Column("crime_type", sa.Text(), nullable=False),
         sa.Column("last_outcome", sa.Text(), nullable=True),
         sa.Column("context", sa.Text(), nullable=True),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
         sa.Column("import_run_id", sa.Integer(), nullable=False),
         sa.Column("source_line", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -269,21 +269,11 @@ def upgrade() -> None:
             name=op.f("fk_street_crimes_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_street_crimes")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_street_crimes_row_key")),
     )
     with op.batch_alter_table("street_crimes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_street_crimes_crime_id"), ["crime_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_street_crimes_crime_type"), ["crime_type"], unique=False
+            "ix_street_crimes_force_month", ["reported_by", "month"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_street_crimes_falls_within"), ["falls_within"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_street_crimes_import_run_id"), ["import_run_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_street_crimes_lsoa_code"), ["lsoa_code"], unique=False)
-        batch_op.create_index(batch_op.f("ix_street_crimes_month"), ["month"], unique=False)
 
     op.create_table(
         "teams",
@@ -723,12 +713,7 @@ def downgrade() -> None:
 
     op.drop_table("teams")
     with op.batch_alter_table("street_crimes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_street_crimes_month"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_lsoa_code"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_import_run_id"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_falls_within"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_crime_type"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_crime_id"))
+        batch_op.drop_index("ix_street_crimes_force_month")
 
     op.drop_table("street_crimes")
     with op.batch_alter_table("recorded_crime_rolling", schema=None) as batch_op:
