@@ -20,7 +20,8 @@ def _login_form(web: WebApp, next_path: str = "/") -> str:
     return match.group(1)
 
 
-def test_sign_in_page_then_home_then_sign_out(web: WebApp) -> None:
+def test_sign_in_page_then_home_then_sign_out(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     token = _login_form(web, "/import")
     response = web.client.post(
         "/login",
@@ -44,7 +45,8 @@ def test_sign_in_page_then_home_then_sign_out(web: WebApp) -> None:
     assert web.client.get("/api/v1/session").status_code == 401
 
 
-def test_next_never_leaves_the_site(web: WebApp) -> None:
+def test_next_never_leaves_the_site(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     token = _login_form(web)
     response = web.client.post(
         "/login",
@@ -59,7 +61,8 @@ def test_next_never_leaves_the_site(web: WebApp) -> None:
     assert response.headers["location"] == "/"
 
 
-def test_sign_in_form_without_its_csrf_token_is_refused(web: WebApp) -> None:
+def test_sign_in_form_without_its_csrf_token_is_refused(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     _login_form(web)
     response = web.client.post(
         "/login", data={"username": "analyst1", "password": PASSWORD, "csrf_token": "nope"}
@@ -68,7 +71,8 @@ def test_sign_in_form_without_its_csrf_token_is_refused(web: WebApp) -> None:
     assert "forcesight_session=" not in response.headers.get("set-cookie", "")
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(web: WebApp) -> None:
+def test_wrong_password_and_unknown_user_get_the_same_answer(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     a = web.client.post("/api/v1/session", json={"username": "analyst1", "password": "wrong-one!"})
     b = web.client.post("/api/v1/session", json={"username": "nobody", "password": "wrong-one!"})
     assert a.status_code == b.status_code == 401
@@ -107,7 +111,8 @@ def test_lockout_after_failures_then_unlocks_after_the_lockout(web: WebApp) -> N
     assert outcomes == ["bad_password"] * 3 + ["lockout", "locked", "locked", "success"]
 
 
-def test_unknown_usernames_lock_the_same_way(web: WebApp) -> None:
+def test_unknown_usernames_lock_the_same_way(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     for _ in range(3):
         web.client.post("/api/v1/session", json={"username": "ghost", "password": "bad-pass-1"})
     r = web.client.post("/api/v1/session", json={"username": "ghost", "password": "bad-pass-1"})
@@ -145,7 +150,8 @@ def test_session_expires_after_inactivity(web: WebApp) -> None:
     assert page.headers["location"] == "/login?next=%2Fquality&expired=1"
 
 
-def test_state_changing_calls_need_the_csrf_token(web: WebApp) -> None:
+def test_state_changing_calls_need_the_csrf_token(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     csrf = web.sign_in("admin1")
     body = {"username": "newbie", "role": "analyst", "password": "long enough pw"}
     missing = web.client.post("/api/v1/users", json=body)
@@ -164,7 +170,8 @@ def test_state_changing_calls_need_the_csrf_token(web: WebApp) -> None:
     assert "password" not in ok.text
 
 
-def test_csrf_token_of_another_session_is_refused(web: WebApp) -> None:
+def test_csrf_token_of_another_session_is_refused(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     other = web.sign_in("analyst1")
     web.sign_out()
     web.sign_in("admin1")
@@ -205,7 +212,8 @@ def test_secure_cookie_flag_follows_the_setting(sqlite_web: WebApp, web_config: 
 
 
 @pytest.mark.parametrize("path", ["/", "/import", "/audit"])
-def test_pages_send_anonymous_users_to_sign_in(web: WebApp, path: str) -> None:
+def test_pages_send_anonymous_users_to_sign_in(sqlite_web: WebApp, path: str) -> None:
+    web = sqlite_web
     r = web.client.get(path)
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login?next=")

@@ -62,3 +62,35 @@ class WebApp:
 
     def sign_out(self) -> None:
         self.client.cookies.clear()
+
+
+SAMPLES = ROOT / "tests" / "data" / "police_uk"
+DAMAGED = SAMPLES / "2024-01-northamptonshire-street-damaged.csv"
+
+
+def upload(
+    web: WebApp,
+    csrf: str,
+    path: Path,
+    source: str = "police-uk",
+    *,
+    content: bytes | None = None,
+    mapping: tuple[str, bytes] | None = None,
+) -> dict[str, object]:
+    """Upload ``path`` through the API and wait for its import job to finish; the job."""
+    import time
+
+    files = {"data": (path.name, path.read_bytes() if content is None else content, "text/csv")}
+    if mapping is not None:
+        files["mapping"] = (mapping[0], mapping[1], "application/yaml")
+    response = web.client.post(
+        "/api/v1/imports", data={"source": source}, files=files, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    for _ in range(600):
+        job = web.client.get(f"/api/v1/imports/jobs/{job_id}").json()
+        if job["status"] in ("completed", "failed"):
+            return dict(job)
+        time.sleep(0.1)
+    raise AssertionError(f"import job {job_id} did not finish")

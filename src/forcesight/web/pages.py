@@ -3,6 +3,7 @@ its role may follow."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ def make_templates(extra_dirs: list[Path]) -> Jinja2Templates:
     )
     environment.filters["thousands"] = _thousands
     environment.filters["when"] = _when
+    environment.filters["day"] = _day
     return Jinja2Templates(env=environment)
 
 
@@ -39,12 +41,24 @@ def _thousands(value: Any) -> str:
 
 
 def _when(value: Any) -> str:
-    """A datetime as 'YYYY-MM-DD HH:MM' (the tables store UTC or the force's local time)."""
+    """A datetime (or its ISO text) as 'YYYY-MM-DD HH:MM'."""
     if value is None:
         return "–"
-    if hasattr(value, "strftime"):
-        return str(value.strftime("%Y-%m-%d %H:%M"))
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def _day(value: Any) -> str:
+    """A date or datetime (or its ISO text) as 'YYYY-MM-DD'."""
+    if value is None:
+        return "–"
+    return str(value)[:10]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -11,6 +11,7 @@ templates), then one line in ``ROUTER_MODULES`` and rows in ``policy/rules/roles
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,3 +50,34 @@ class NavItem:
     label: str
     href: str
     action: str
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """One route of the app as a client sees it: full path, methods and declared action."""
+
+    path: str
+    methods: frozenset[str]
+    action: str | None
+    route: Any
+
+
+def iter_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[RouteInfo]:
+    """Every route reachable in ``routes`` (e.g. ``app.routes``), with included routers opened.
+
+    FastAPI may keep an included router as one wrapper route (``original_router`` plus its
+    ``include_context``) rather than copying its routes; both shapes are handled.
+    """
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from iter_routes(included.routes, prefix + getattr(context, "prefix", ""))
+            continue
+        methods = getattr(route, "methods", None)
+        yield RouteInfo(
+            path=prefix + str(getattr(route, "path", "")),
+            methods=frozenset(methods) if methods else frozenset({"GET"}),
+            action=route_action(route),
+            route=route,
+        )

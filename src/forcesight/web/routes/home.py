@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from forcesight.web import imports
 from forcesight.web.context import web_context
 from forcesight.web.guard import signed_in
 from forcesight.web.pages import render
@@ -22,21 +21,24 @@ Signed = Annotated[Principal, Depends(signed_in)]
 
 
 def store_status(request: Request) -> dict[str, Any]:
+    """The store's holdings and import runs, without the store's address (not for users)."""
     from forcesight.ingest.status import store_status as status_of
 
-    return status_of(web_context(request).engine)
+    status: dict[str, Any] = status_of(web_context(request).engine, runs=10)
+    status.pop("database", None)
+    return status
 
 
 @router.get("/", include_in_schema=False, openapi_extra=action("home.view"))
 def home_page(request: Request, principal: Signed) -> Response:
-    context = web_context(request)
+    status = store_status(request)
     return render(
         request,
         "home.html",
         title="Home",
-        status=store_status(request),
-        runs=imports.import_runs(context.engine, limit=10),
-        can_view_runs=context.roles.allows(principal.role, "import.view"),
+        status=status,
+        runs=status["import_runs"],
+        can_view_runs=web_context(request).roles.allows(principal.role, "import.view"),
     )
 
 
