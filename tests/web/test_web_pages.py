@@ -36,7 +36,8 @@ def test_home_shows_holdings_and_last_runs(web: WebApp) -> None:
     assert page.status_code == 200
     assert "Street-level crime (data.police.uk)" in page.text
     assert DAMAGED.name in page.text
-    assert re.search(r"<td class=\"num\">34</td>\s*<td>2024-01-01</td>", page.text)
+    assert re.search(r"<td class=\"num\">34</td><td class=\"nowrap\">2024-01-01</td>", page.text)
+    assert "Not loaded yet: Recorded crime by force" in page.text
     status = web.client.get("/api/v1/status").json()
     assert status["import_totals"]["rows_read"] == 42
     assert "database" not in status  # the store's address is not shown to users

@@ -82,7 +82,8 @@ async def guard(request: Request) -> Principal | None:
         raise NotSignedInError(expired=lookup.expired)
     if principal.role not in rule.roles:
         raise RoleRefusedError(
-            f"Your role ({principal.role}) may not do this ({rule.action}: {rule.description})"
+            f"Your role ({principal.role}) may not do this. {rule.description.rstrip('.')} "
+            f"({rule.action}) is for: {', '.join(rule.roles)}."
         )
     if request.method not in SAFE_METHODS and not await _csrf_ok(request, principal):
         raise CsrfRefusedError()

@@ -107,16 +107,18 @@ def quality_chart_svg(summary: QualitySummary) -> str:
         },
         schema={"day": pl.Date, "source": pl.String, "rows": pl.Int64},
     )
+    days = max(1, data["day"].n_unique())
+    width = min(640, max(260, 56 * days))
     chart = (
         alt.Chart(data.to_pandas())
-        .mark_bar()
+        .mark_bar(size=min(36, 0.8 * width / days))
         .encode(
             x=alt.X("yearmonthdate(day):O", title="Day of import (UTC)"),
             y=alt.Y("sum(rows):Q", title="Rows quarantined"),
             color=alt.Color("source:N", title="Source"),
             tooltip=["day:T", "source:N", "rows:Q"],
         )
-        .properties(width=560, height=240)
+        .properties(width=width, height=240)
         .configure(font="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")
         .configure_axis(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=12, titleFontSize=12)
