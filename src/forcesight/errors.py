@@ -215,3 +215,15 @@ class UploadRefusedError(ForcesightError):
         self.file_name = file_name
         self.http_status = http_status
         super().__init__(f"{file_name}: {problem}. Nothing was imported.")
+
+
+class BadFilterError(ForcesightError):
+    """A filter value (a date, a number) that cannot be understood."""
+
+    code = "bad_filter"
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, field: str, value: str, expected: str) -> None:
+        self.field = field
+        super().__init__(f"Filter {field!r}: {value!r} is not {expected}.")

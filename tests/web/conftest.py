@@ -59,13 +59,25 @@ def web(store_url: str, web_config: WebConfig, clock: MovableClock) -> Iterator[
     yield from _web_app(store_url, web_config, clock)
 
 
-@pytest.fixture
-def sqlite_web(tmp_path: Path, web_config: WebConfig, clock: MovableClock) -> Iterator[WebApp]:
-    """The app on a fresh SQLite store only, with one account per role."""
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite store made once; each test gets a copy (migrating takes a second)."""
     from forcesight.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'web.db'}"
-    engine = open_engine(url)
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = open_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    yield from _web_app(url, web_config, clock)
+    return path
+
+
+@pytest.fixture
+def sqlite_web(
+    tmp_path: Path, web_config: WebConfig, clock: MovableClock, migrated_sqlite_file: Path
+) -> Iterator[WebApp]:
+    """The app on a fresh SQLite store only, with one account per role."""
+    import shutil
+
+    target = tmp_path / "web.db"
+    shutil.copyfile(migrated_sqlite_file, target)
+    yield from _web_app(f"sqlite:///{target}", web_config, clock)

@@ -17,7 +17,8 @@ from forcesight.web.routing import iter_routes
 from forcesight.web.tables import audit_log
 
 
-def test_record_returns_the_entry_and_keeps_detail_as_json(engine: Engine) -> None:
+def test_record_returns_the_entry_and_keeps_detail_as_json(sqlite_engine: Engine) -> None:
+    engine = sqlite_engine
     with engine.begin() as connection:
         first = audit.record(
             connection,

@@ -108,7 +108,8 @@ def test_the_same_file_twice_changes_no_data(sqlite_web: WebApp) -> None:
     assert second["rows_read"] == second["rows_quarantined"] + second["rows_duplicate"]
 
 
-def test_a_file_that_cannot_be_read_changes_nothing_and_says_why(web: WebApp) -> None:
+def test_a_file_that_cannot_be_read_changes_nothing_and_says_why(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     csrf = web.sign_in("analyst1")
     before = (_count(web, street_crimes), _count(web, import_runs))
     wrong = b"Crime ID,Month,Something else\n1,2024-01,x\n"

@@ -7,7 +7,8 @@ import re
 from web_support import DAMAGED, PASSWORD, WebApp, upload
 
 
-def test_healthz_reports_store_and_schema_without_sign_in(web: WebApp) -> None:
+def test_healthz_reports_store_and_schema_without_sign_in(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     r = web.client.get("/healthz")
     assert r.status_code == 200
     body = r.json()

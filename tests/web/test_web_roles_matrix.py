@@ -33,16 +33,15 @@ def _start_session(web: WebApp, role: str | None) -> str | None:
     return principal.csrf_token
 
 
-def _refused_by_guard(route: RouteInfo, response: httpx.Response, signed_in: bool) -> bool:
-    api = route.path.startswith("/api/") or route.path == "/healthz"
-    if api:
+def _refused_by_guard(response: httpx.Response) -> bool:
+    """Whether the guard refused: a JSON refusal (API and downloads), a redirect to sign in
+    (pages, anonymous), or the refusal page (pages, signed in)."""
+    if response.headers.get("content-type", "").startswith("application/json"):
         if response.status_code in (401, 403):
             return response.json().get("error") in ("not_signed_in", "forbidden")
         return False
-    if not signed_in:
-        return response.status_code == 303 and response.headers["location"].startswith(
-            "/login?next="
-        )
+    if response.status_code == 303:
+        return response.headers["location"].startswith("/login?next=")
     return response.status_code == 403 and "may not do this" in response.text
 
 
@@ -76,7 +75,7 @@ def test_role_matrix_over_every_route(web: WebApp) -> None:
             headers = {"X-CSRF-Token": csrf} if csrf else {}
             response = web.client.request(method, _url(route.path), headers=headers)
             allowed = table.allows(role, route.action)
-            refused = _refused_by_guard(route, response, signed_in=role is not None)
+            refused = _refused_by_guard(response)
             where = f"{method} {route.path} as {role or 'anonymous'} -> {response.status_code}"
             assert refused is not allowed, (
                 f"{where}: expected {'allowed' if allowed else 'refused'}"

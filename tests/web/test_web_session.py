@@ -120,7 +120,8 @@ def test_unknown_usernames_lock_the_same_way(sqlite_web: WebApp) -> None:
     assert "locked" in r.json()["detail"]
 
 
-def test_one_address_trying_many_usernames_is_throttled(web: WebApp) -> None:
+def test_one_address_trying_many_usernames_is_throttled(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     # 4 x login_max_failures failures from one address within the window.
     for i in range(12):
         r = web.client.post("/api/v1/session", json={"username": f"u{i}", "password": "bad-pass-1"})
@@ -179,7 +180,8 @@ def test_csrf_token_of_another_session_is_refused(sqlite_web: WebApp) -> None:
     assert r.status_code == 403
 
 
-def test_disabled_account_cannot_sign_in_and_loses_its_sessions(web: WebApp) -> None:
+def test_disabled_account_cannot_sign_in_and_loses_its_sessions(sqlite_web: WebApp) -> None:
+    web = sqlite_web
     web.sign_in("planner1")
     planner_cookie = web.client.cookies.get("forcesight_session")
     web.sign_out()

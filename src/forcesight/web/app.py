@@ -105,7 +105,13 @@ def _version() -> str:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX) or request.url.path == "/healthz"
+    """Whether errors get the JSON shape: API paths, and documented operations outside /api/
+    (the CSV exports) unless a browser asks for HTML; pages get an error page."""
+    path = request.url.path
+    if path.startswith(API_PREFIX) or path == "/healthz":
+        return True
+    documented = getattr(request.scope.get("route"), "include_in_schema", False)
+    return bool(documented) and "text/html" not in request.headers.get("accept", "")
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -3,10 +3,24 @@ or session id ever leaves through them)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utc(value: datetime) -> datetime:
+    """The web tables keep naive UTC: say so (RFC 3339 wants an offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _server_local(value: datetime) -> datetime:
+    """Import runs are stamped with the server's local time: attach its offset."""
+    return value.astimezone() if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+LocalDateTime = Annotated[datetime, AfterValidator(_server_local)]
 
 
 class ErrorBody(BaseModel):
@@ -47,9 +61,9 @@ class UserOut(BaseModel):
     username: str
     role: str
     enabled: bool
-    created_at: datetime
+    created_at: UtcDateTime
     created_by: str
-    last_login_at: datetime | None
+    last_login_at: UtcDateTime | None
 
 
 class UserIn(BaseModel):
@@ -61,7 +75,7 @@ class UserIn(BaseModel):
 
 class AuditEntryOut(BaseModel):
     id: int
-    at: datetime = Field(description="When, in UTC.")
+    at: UtcDateTime = Field(description="When, in UTC.")
     actor: str
     action: str
     target: str
@@ -88,8 +102,8 @@ class ImportRunOut(BaseModel):
     file_sha256: str
     file_bytes: int
     mapping_name: str | None
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: LocalDateTime
+    finished_at: LocalDateTime | None
     status: str
     error: str | None
     user: str | None
@@ -116,8 +130,8 @@ class ImportJobOut(BaseModel):
     file_name: str
     mapping_name: str | None
     user: str
-    submitted_at: datetime
-    finished_at: datetime | None
+    submitted_at: UtcDateTime
+    finished_at: UtcDateTime | None
     status: str = Field(description="queued, running, completed or failed.")
     rows_done: int
     rows_total: int

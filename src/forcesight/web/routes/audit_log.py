@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from forcesight.errors import BadFilterError
 from forcesight.web import audit
 from forcesight.web.context import client_ip, web_context
 from forcesight.web.guard import signed_in
@@ -26,17 +27,13 @@ Text = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (UTC).")]
 
 
-class BadFilterError(ValueError):
-    pass
-
-
 def _day(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadFilterError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+        raise BadFilterError(name, value, "a date as YYYY-MM-DD") from None
 
 
 def audit_filter(
@@ -47,7 +44,7 @@ def audit_filter(
     until: str | None,
 ) -> audit.AuditFilter:
     """The filter from query values: days are whole UTC days, ``until`` included."""
-    start, end = _day(since, "from"), _day(until, "to")
+    start, end = _day(since, "since"), _day(until, "until")
     return audit.AuditFilter(
         actor=actor or None,
         action=action_name or None,
@@ -120,10 +117,7 @@ def audit_export(
     until: Day = None,
 ) -> Response:
     context = web_context(request)
-    try:
-        where = audit_filter(actor, action_name, target, since, until)
-    except BadFilterError as bad:
-        return Response(str(bad), status_code=400, media_type="text/plain")
+    where = audit_filter(actor, action_name, target, since, until)
     with context.engine.begin() as connection:
         audit.record(
             connection,
@@ -161,12 +155,7 @@ def api_audit(
     offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> Any:
     """Audit entries, newest first, filtered; ``since``/``until`` are whole UTC days."""
-    from fastapi.responses import JSONResponse
-
-    try:
-        where = audit_filter(actor, action_name, target, since, until)
-    except BadFilterError as bad:
-        return JSONResponse({"error": "bad_filter", "detail": str(bad)}, status_code=400)
+    where = audit_filter(actor, action_name, target, since, until)
     with web_context(request).engine.connect() as connection:
         entries, total = audit.entries(connection, where, limit, offset)
     return {"total": total, "offset": offset, "entries": [asdict(e) for e in entries]}

@@ -104,7 +104,7 @@ def _import_page(
 async def import_submit(
     request: Request,
     principal: Signed,
-    source: Annotated[str, Form(max_length=60)],
+    source: Annotated[str, Form(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9-]*$")],
     data: Annotated[UploadFile, File()],
     mapping: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -249,7 +249,7 @@ def api_sources(principal: Signed) -> list[dict[str, Any]]:
 async def api_import(
     request: Request,
     principal: Signed,
-    source: Annotated[str, Form(max_length=60)],
+    source: Annotated[str, Form(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9-]*$")],
     data: Annotated[UploadFile, File(description="The CSV file to import.")],
     mapping: Annotated[
         UploadFile | None, File(description="Column-mapping YAML, for sources that need one.")
