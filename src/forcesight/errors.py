@@ -142,6 +142,91 @@ class DependencyMissingError(ForcesightError):
         super().__init__(f"{what} is not installed. Install it with: {install}")
 
 
+# --- tracking -----------------------------------------------------------------------------------
+
+
+class ClockRefusedError(ForcesightError):
+    """An event or record the clock engine will not accept; nothing was written."""
+
+    code = "clock_refused"
+    exit_code = 2
+
+    def __init__(self, ref: str, what: str, reason: str) -> None:
+        self.ref = ref
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what} on {ref} refused: {reason}. Nothing was recorded.")
+
+
+class UnknownClockSubjectError(ClockRefusedError):
+    """The record, crime, person or staff member an event or record names does not exist."""
+
+    code = "unknown_clock_subject"
+
+
+class DigestDeliveryError(ForcesightError):
+    code = "digest_delivery_failed"
+
+    def __init__(self, channel: str, target: str, problem: str) -> None:
+        self.channel = channel
+        self.target = target
+        super().__init__(
+            f"Sending the digest by {channel} to {target} failed: {problem}. "
+            "Check the smtp_host/smtp_port or webhook_url settings."
+        )
+
+
+# --- allocation ---------------------------------------------------------------------------------
+
+
+class AllocationError(ForcesightError):
+    code = "allocation_error"
+
+
+class AllocationSolverError(AllocationError):
+    code = "allocation_solver_failed"
+
+
+class UnknownRecordError(AllocationError):
+    """A crime, proposal or member of staff named on the command line or in a request that the
+    store does not hold."""
+
+    code = "unknown_record"
+    exit_code = 2
+
+    def __init__(self, kind: str, ref: str, hint: str = "") -> None:
+        self.kind = kind
+        self.ref = ref
+        super().__init__(f"No {kind} {ref!r} in the store.{(' ' + hint) if hint else ''}")
+
+
+class AlreadyDecidedError(AllocationError):
+    """The crime was allocated (or the proposal decided) by someone else first."""
+
+    code = "already_decided"
+    exit_code = 3
+
+    def __init__(self, crime_ref: str, state: str) -> None:
+        self.crime_ref = crime_ref
+        self.state = state
+        super().__init__(
+            f"Crime {crime_ref!r} is no longer waiting: it is {state}. Nothing was changed; "
+            "refresh the queue and decide again."
+        )
+
+
+class OverrideReasonRequiredError(AllocationError):
+    code = "override_reason_required"
+    exit_code = 2
+
+    def __init__(self, crime_ref: str, breaches: Sequence[str]) -> None:
+        self.breaches = list(breaches)
+        broken = f" It breaks {', '.join(breaches)}." if breaches else ""
+        super().__init__(
+            f"Overriding the proposal for crime {crime_ref!r} needs a stated reason.{broken}"
+        )
+
+
 # --- web ----------------------------------------------------------------------------------------
 
 

@@ -33,9 +33,10 @@ def test_clean_sample_stores_every_row(engine: Engine) -> None:
         asb = c.execute(
             select(func.count()).where(street_crimes.c.crime_type == "Anti-social behaviour")
         ).scalar_one()
-        assert c.execute(
-            select(func.count()).where(street_crimes.c.crime_id.is_(None))
-        ).scalar_one() == asb
+        assert (
+            c.execute(select(func.count()).where(street_crimes.c.crime_id.is_(None))).scalar_one()
+            == asb
+        )
         row = c.execute(select(street_crimes).where(street_crimes.c.source_line == 2)).one()
     assert asb > 0
     assert row.crime_id == "99eff74178b96c39fdff4b9f6dd82691136c2db1c598ad6dbc3a97406ca93812"
@@ -53,8 +54,9 @@ def test_damaged_copy_quarantines_exactly_the_broken_rows(engine: Engine) -> Non
     assert result.reconciles
     with engine.connect() as c:
         rows = c.execute(
-            select(quarantine.c.line, quarantine.c.column_name, quarantine.c.value,
-                   quarantine.c.reason).order_by(quarantine.c.line)
+            select(
+                quarantine.c.line, quarantine.c.column_name, quarantine.c.value, quarantine.c.reason
+            ).order_by(quarantine.c.line)
         ).all()
     assert [(r.line, r.column_name) for r in rows] == [
         (5, "Month"), (9, "Crime ID"), (12, "Crime type"), (15, "Longitude"), (20, "(row)"),
@@ -95,7 +97,11 @@ def test_importing_the_same_file_twice_changes_no_data(engine: Engine) -> None:
     ids=["empty", "wrong-columns", "encoding", "truncated"],
 )
 def test_unreadable_files_change_nothing(
-    engine: Engine, tmp_path: Path, content: bytes | None, error: type[Exception], line: int,
+    engine: Engine,
+    tmp_path: Path,
+    content: bytes | None,
+    error: type[Exception],
+    line: int,
     words: str,
 ) -> None:
     clean = CLEAN.read_bytes()

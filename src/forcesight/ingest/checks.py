@@ -134,3 +134,37 @@ def empty_quarantine() -> pl.DataFrame:
             "raw": pl.String,
         }
     )
+
+
+def split_repeats(
+    frame: pl.DataFrame, key: Sequence[str], source_names: dict[str, str]
+) -> tuple[pl.DataFrame, int, pl.DataFrame]:
+    """Rows repeating an earlier row's ``key``: identical ones are duplicates; ones that disagree
+    are quarantined naming the earlier line. Returns (first rows, duplicates, quarantine)."""
+    value_cols = [c for c in frame.columns if c != LINE]
+    ranked = frame.with_columns(
+        pl.int_range(pl.len()).over(list(key)).alias("_n"),
+        pl.col(LINE).first().over(list(key)).alias("_first_line"),
+        pl.int_range(pl.len()).over(value_cols).alias("_same"),
+    )
+    first = ranked.filter(pl.col("_n") == 0).drop("_n", "_first_line", "_same")
+    repeats = ranked.filter(pl.col("_n") > 0)
+    duplicates = repeats.filter(pl.col("_same") > 0)
+    conflicts = repeats.filter(pl.col("_same") == 0)
+    shown = ", ".join(source_names.get(k, k) for k in key)
+    records = [
+        {
+            "line": row[LINE],
+            "column_name": source_names.get(key[0], key[0]),
+            "value": str(row[key[0]]),
+            "reason": f"repeats the {shown} of line {row['_first_line']} with different values",
+            "raw": json.dumps({source_names.get(c, c): _jsonable(row[c]) for c in value_cols}),
+        }
+        for row in conflicts.iter_rows(named=True)
+    ]
+    quarantined = pl.DataFrame(records, schema=empty_quarantine().schema)
+    return first, duplicates.height, quarantined
+
+
+def _jsonable(value: object) -> object:
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)

@@ -66,9 +66,11 @@ def decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def _parse_header(path: Path, first_line: str) -> list[str]:
+def _parse_header(path: Path, first_line: str, *, allow_repeats: bool = False) -> list[str]:
     header = next(csv.reader([first_line]))
     header = [h.strip() for h in header]
+    if allow_repeats:
+        return header
     seen: set[str] = set()
     for name in header:
         if name in seen and name:
@@ -83,15 +85,25 @@ def read_csv_table(
     *,
     raw: bytes | None = None,
     skip_lines: int = 0,
+    names: Sequence[str] | None = None,
+    _exact: Sequence[str] | None = None,
 ) -> CsvTable:
     """Read ``path`` as text; ``expected`` are the columns the header must contain.
 
     ``skip_lines`` skips a preamble (title rows) before the header; line numbers still count
-    from the top of the file.
+    from the top of the file. ``names``, for formats whose header repeats a name, renames the
+    columns by position after checking that the header is exactly ``expected``.
     """
+    if names is not None:
+        table = read_csv_table(
+            path, [], raw=raw, skip_lines=skip_lines, names=None, _exact=expected
+        )
+        table.frame.columns = [*names, LINE]
+        table.header = list(names)
+        return table
     data = path.read_bytes() if raw is None else raw
     text = decode(path, data)
-    if skip_lines == 0:
+    if skip_lines == 0 and _exact is None:
         fast = _read_fast(path, data, expected)
         if fast is not None:
             return fast
@@ -105,7 +117,16 @@ def read_csv_table(
     if len(lines) <= skip_lines:
         raise UnreadableFileError(str(path), "the file ends before its header", line=len(lines))
     header_line = skip_lines + 1
-    header = _parse_header(path, lines[skip_lines])
+    header = _parse_header(path, lines[skip_lines], allow_repeats=_exact is not None)
+    if _exact is not None and header != list(_exact):
+        raise UnreadableFileError(
+            str(path),
+            f"the header is not the expected one (found: {', '.join(header)})",
+            line=header_line,
+            expected=_exact,
+        )
+    if _exact is not None:
+        header = [f"_c{i}" for i in range(len(header))]  # renamed by the caller
     missing = [c for c in expected if c not in header]
     if missing:
         raise MissingColumnsError(str(path), missing, header, expected)

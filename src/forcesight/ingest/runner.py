@@ -32,6 +32,7 @@ class Parsed:
     quarantined: pl.DataFrame  # line, column_name, value, reason, raw
     rows: pl.DataFrame = field(default_factory=pl.DataFrame)  # valid rows, as the reader keeps them
     duplicates: int = 0  # rows found to repeat an earlier row of the same file
+    kind: str = ""  # which of a source's shapes the file has, where it has several
     warnings: list[str] = field(default_factory=list)
 
 

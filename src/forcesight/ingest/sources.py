@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from forcesight.errors import UnknownSourceError
+from forcesight.ingest.home_office import OffencesReader, RollingYearReader
+from forcesight.ingest.home_office_workforce import WorkforceStatisticsReader
+from forcesight.ingest.ons import OnsLsoaReader
 from forcesight.ingest.police_uk import PoliceUkReader
 from forcesight.ingest.runner import Reader
 
-READERS: dict[str, Reader] = {r.source: r for r in (PoliceUkReader(),)}
+_ALL: tuple[Reader, ...] = (
+    PoliceUkReader(),
+    RollingYearReader(),
+    OffencesReader(),
+    WorkforceStatisticsReader(),
+    OnsLsoaReader(),
+)
+
+READERS: dict[str, Reader] = {reader.source: reader for reader in _ALL}
 
 SOURCES: tuple[str, ...] = tuple(READERS)
 

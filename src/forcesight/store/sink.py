@@ -92,7 +92,17 @@ class SqliteAdbcSink:
         return pl.from_arrow(self.cursor.fetch_arrow_table())  # type: ignore[return-value]
 
     def execute(self, statement: Executable) -> None:
-        self.cursor.execute(self._sql(statement))
+        """Run a statement with bound parameters, converted by SQLAlchemy's own processors
+        (so JSON, dates and times are stored exactly as the SQLAlchemy side stores them)."""
+        assert isinstance(statement, ClauseElement)
+        compiled: Any = statement.compile(dialect=sqlite_dialect.dialect())
+        params = compiled.construct_params()
+        processors = compiled._bind_processors
+        order = compiled.positiontup or []
+        values = [
+            processors[name](params[name]) if name in processors else params[name] for name in order
+        ]
+        self.cursor.execute(str(compiled), values)
 
     def insert_returning_id(self, table: Table, values: Mapping[str, Any]) -> int:
         self.execute(table.insert().values(**values))
