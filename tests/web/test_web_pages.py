@@ -129,3 +129,27 @@ def test_pages_carry_security_headers_and_no_external_resources(sqlite_web: WebA
         assert not re.search(r"(src|href)=\"(https?:)?//", r.text), path
     css = sqlite_web.client.get("/static/forcesight.css").text
     assert "@import" not in css and "url(" not in css
+
+
+def test_status_cache_follows_imports_and_refreshes_when_old(sqlite_web: WebApp) -> None:
+    from forcesight.ingest import run_import
+    from forcesight.web.status import StatusCache
+
+    cache = StatusCache(max_age_seconds=3600)
+    first = cache.status(sqlite_web.engine)
+    assert cache.status(sqlite_web.engine) is first  # unchanged store: no recount
+    run_import(sqlite_web.engine, "police-uk", DAMAGED)
+    after = cache.status(sqlite_web.engine)
+    assert after is not first
+    assert after["import_totals"]["rows_read"] == first["import_totals"]["rows_read"] + 42
+    old = StatusCache(max_age_seconds=0)
+    figures = old.status(sqlite_web.engine)
+    assert old.status(sqlite_web.engine) is figures  # stale figures are served at once...
+    for _ in range(100):  # ...while a background refresh replaces them
+        if old.status(sqlite_web.engine) is not figures:
+            break
+        import time
+
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the stale status was never refreshed")

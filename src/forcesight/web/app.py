@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forcesight.errors import ForcesightError
@@ -24,10 +27,11 @@ from forcesight.web.guard import AccessRefusedError, NotSignedInError, guard
 from forcesight.web.imports import ImportJobs
 from forcesight.web.middleware import SecurityHeaders
 from forcesight.web.pages import make_templates, render
-from forcesight.web.quality import ChartCache
+from forcesight.web.quality import ChartCache, warm_chart_renderer
 from forcesight.web.roles import load_roles
 from forcesight.web.routing import ROUTER_MODULES, NavItem
 from forcesight.web.sessions import SessionStore, secret_key
+from forcesight.web.status import StatusCache
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/"
@@ -50,9 +54,17 @@ def create_app(
     nav: list[NavItem] = [item for module in modules for item in getattr(module, "NAV", ())]
     template_dirs = [Path(module.TEMPLATES) for module in modules if hasattr(module, "TEMPLATES")]
     jobs = ImportJobs(engine, config.upload_dir, clock)
+    status = StatusCache()
+
+    def warm() -> None:
+        warm_chart_renderer()
+        with contextlib.suppress(SQLAlchemyError):  # no store yet: /healthz says so
+            status.warm(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The chart renderer takes seconds to start the first time: warm it in the background.
+        threading.Thread(target=warm, name="forcesight-warm", daemon=True).start()
         yield
         jobs.shutdown()
         engine.dispose()
@@ -84,6 +96,7 @@ def create_app(
         ),
         jobs=jobs,
         charts=ChartCache(),
+        status=status,
         templates=make_templates(template_dirs),
         nav=nav,
     )

@@ -19,6 +19,7 @@ from forcesight.web.sessions import SessionStore
 if TYPE_CHECKING:
     from forcesight.web.imports import ImportJobs
     from forcesight.web.quality import ChartCache
+    from forcesight.web.status import StatusCache
 
 
 @dataclass
@@ -30,6 +31,7 @@ class WebContext:
     sessions: SessionStore
     jobs: ImportJobs
     charts: ChartCache
+    status: StatusCache
     templates: Jinja2Templates
     nav: list[NavItem] = field(default_factory=list)
 

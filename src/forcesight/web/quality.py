@@ -127,6 +127,20 @@ def quality_chart_svg(summary: QualitySummary) -> str:
     return svg
 
 
+_warm = threading.Lock()
+_warmed = False
+
+
+def warm_chart_renderer() -> None:
+    """Render a tiny chart once per process, so that the first page with a chart does not wait
+    for the renderer to start."""
+    global _warmed
+    with _warm:
+        if not _warmed:
+            quality_chart_svg(QualitySummary([], [], [DayCount(date(2000, 1, 1), "warm-up", 1)]))
+            _warmed = True
+
+
 class ChartCache:
     """The last rendered chart, kept until the quarantine changes (rendering takes ~0.1 s)."""
 

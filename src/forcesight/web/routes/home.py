@@ -21,12 +21,9 @@ Signed = Annotated[Principal, Depends(signed_in)]
 
 
 def store_status(request: Request) -> dict[str, Any]:
-    """The store's holdings and import runs, without the store's address (not for users)."""
-    from forcesight.ingest.status import store_status as status_of
-
-    status: dict[str, Any] = status_of(web_context(request).engine, runs=10)
-    status.pop("database", None)
-    return status
+    """The store's holdings and last import runs (see forcesight.web.status)."""
+    context = web_context(request)
+    return context.status.status(context.engine)
 
 
 @router.get("/", include_in_schema=False, openapi_extra=action("home.view"))
