@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from web_support import DAMAGED, PASSWORD, WebApp, upload
 
@@ -148,8 +149,6 @@ def test_status_cache_follows_imports_and_refreshes_when_old(sqlite_web: WebApp)
     for _ in range(100):  # ...while a background refresh replaces them
         if old.status(sqlite_web.engine) is not figures:
             break
-        import time
-
         time.sleep(0.05)
     else:
         raise AssertionError("the stale status was never refreshed")
