@@ -8,10 +8,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData
+from web_support import WebApp
 
 from forcesight.errors import PolicyError
 from forcesight.web import accounts
 from forcesight.web.roles import load_roles
+from forcesight.web.routing import route_table_markdown
 from forcesight.web.tables import audit_log, login_attempts, users, web_sessions
 
 WEB_TABLES = {t.name for t in (users, web_sessions, login_attempts, audit_log)}
@@ -87,3 +89,9 @@ def test_demo_users_are_deterministic_and_can_sign_in(sqlite_engine: Engine) -> 
         policy=policy,
     )
     assert user.role == "admin"
+
+
+def test_docs_hold_the_route_table_the_app_serves(sqlite_web: WebApp) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    table = route_table_markdown(sqlite_web.app.routes, load_roles())
+    assert table in docs, "regenerate the route table in docs/web.md:\n" + table

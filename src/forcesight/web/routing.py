@@ -81,3 +81,17 @@ def iter_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[RouteInfo]:
             action=route_action(route),
             route=route,
         )
+
+
+def route_table_markdown(routes: Iterable[Any], roles: Any) -> str:
+    """Every route with its action and the roles allowed, as the Markdown table in docs/web.md
+    (a test checks that the docs hold exactly this table). ``roles`` is the RolesPolicy."""
+    lines = ["| route | action | who may |", "|---|---|---|"]
+    for info in iter_routes(routes):
+        if info.action is None:
+            continue
+        rule = roles.rule(info.action)
+        who = "anyone" if rule is None or rule.anonymous else ", ".join(rule.roles)
+        for method in sorted(info.methods - {"HEAD"}):
+            lines.append(f"| `{method} {info.path}` | `{info.action}` | {who} |")
+    return "\n".join(lines)
