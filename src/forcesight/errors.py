@@ -227,6 +227,33 @@ class OverrideReasonRequiredError(AllocationError):
         )
 
 
+# --- synthetic ----------------------------------------------------------------------------------
+
+
+class DemoForceInUseError(StoreError):
+    """Rebuilding the demo force would orphan rows that are not part of it."""
+
+    code = "demo_force_in_use"
+
+    def __init__(self, references: Sequence[tuple[str, str, int]]) -> None:
+        self.references = list(references)
+        listed = "; ".join(f"{n} {table} row(s) {why}" for table, why, n in references)
+        super().__init__(
+            f"The store's demo force cannot be replaced: {listed}. These rows are not demo "
+            "data but point at it. Delete them, or build the demo into another store "
+            "(forcesight --db URL demo)."
+        )
+
+
+class DemoParameterError(ForcesightError):
+    code = "bad_demo_parameter"
+    exit_code = 2
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        self.name = name
+        super().__init__(f"Demo force parameter {name}={value!r}: expected {expected}.")
+
+
 # --- web ----------------------------------------------------------------------------------------
 
 
