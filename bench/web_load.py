@@ -70,7 +70,6 @@ def build_store(folder: Path) -> tuple[str, str]:
     upgrade(engine)
     try:
         import forcesight.synthetic  # noqa: F401
-
         from forcesight.demo import build_demo
 
         build_demo(engine, seed=2018)
