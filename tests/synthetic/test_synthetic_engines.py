@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import polars as pl
 import pytest
@@ -111,24 +111,28 @@ def test_events_respect_authorisation_and_prerequisites(small: DemoFrames) -> No
         assert (checked["first"] <= checked["occurred_at"]).fill_null(False).all(), need.event
 
 
-def test_the_tracking_engine_accepts_a_sample_of_demo_records_event_by_event(
-    engine: Engine,
-) -> None:
-    """Replay a sample of each kind's records through ``record_event`` (which refuses an
-    unknown event, a wrong rank, a missing prerequisite or a late bail extension)."""
-    tiny = replace(DEFAULT_PARAMS, volume_scale=0.05)
-    build_demo_force(engine, params=tiny)
-    demo = generate_demo_force(params=tiny)
+def test_the_engines_read_the_built_demo_force(engine: Engine, small: DemoFrames) -> None:
+    """One build of the small demo force per backend, read by both engines."""
+    build_demo_force(engine, params=SMALL)
+    _tracking_recomputes_a_plausible_mix_per_kind(engine)
+    _allocation_finds_investigators_for_most_of_the_queue(engine, small)
+    _tracking_accepts_a_sample_of_records_event_by_event(engine, small)
+
+
+def _tracking_accepts_a_sample_of_records_event_by_event(engine: Engine, demo: DemoFrames) -> None:
+    """Replay a sample of each kind's records, under new references, through ``record_event``
+    (which refuses an unknown event, a wrong rank, a missing prerequisite or a late bail
+    extension)."""
     records = demo.tables["clock_records"]
     events = _events(demo).sort("record_id", "occurred_at")
     policy = load_clocks_policy()
     sample = pl.concat(
         [
-            group.filter(pl.col("id").is_in(events["record_id"].implode())).head(6)
+            group.filter(pl.col("id").is_in(events["record_id"].implode())).head(4)
             for _, group in records.sort("id").group_by("kind", maintain_order=True)
         ]
     )
-    bail = events.filter(pl.col("event") == "bail_extended")["record_id"].unique().head(6)
+    bail = events.filter(pl.col("event") == "bail_extended")["record_id"].unique().head(4)
     sample = pl.concat([sample, records.filter(pl.col("id").is_in(bail.implode()))]).unique("id")
     replayed = 0
     for record in sample.iter_rows(named=True):
@@ -155,8 +159,7 @@ def test_the_tracking_engine_accepts_a_sample_of_demo_records_event_by_event(
     assert replayed > 50
 
 
-def test_tracking_recomputes_a_plausible_mix_per_kind(engine: Engine) -> None:
-    build_demo_force(engine, params=SMALL)
+def _tracking_recomputes_a_plausible_mix_per_kind(engine: Engine) -> None:
     at = DEFAULT_AS_OF
     clocks = evaluate(engine, at, open_only=False)
     assert set(clocks["kind"]) == set(load_clocks_policy().record_kinds)
@@ -174,12 +177,11 @@ def test_tracking_recomputes_a_plausible_mix_per_kind(engine: Engine) -> None:
     assert status["overdue"] < 0.25 * (status["running"] + status["due_soon"] + status["overdue"])
 
 
-def test_allocation_finds_investigators_for_most_of_the_queue(engine: Engine) -> None:
-    build_demo_force(engine, params=SMALL)
+def _allocation_finds_investigators_for_most_of_the_queue(engine: Engine, demo: DemoFrames) -> None:
     functions = {f for r in load_allocation_policy().rules.routes for f in r.functions}
-    staff = generate_demo_force(params=SMALL).tables["staff"]
+    staff = demo.tables["staff"]
     assert functions <= set(staff["function"])  # the demo has a team for every route
-    batch = propose(engine, datetime(2019, 3, 31, 23, 59), by="test", persist=False)
+    batch = propose(engine, DEFAULT_AS_OF, by="test", persist=False)
     summary = batch.summary
     assert summary["rule_breaches"] == 0
     queue = [p for p in batch.proposals if p["kind"] in ("allocation", "queued")]
