@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from forcesight.allocation.policy import load_allocation_policy
 from forcesight.synthetic import DemoFrames
 
 
@@ -41,7 +42,8 @@ def test_ranks_functions_and_pip_levels_are_plausible(demo: DemoFrames) -> None:
     assert 0.10 < ranks["sergeant"] / officers.height < 0.20
     functions = set(officers["function"])
     assert {"response", "neighbourhood", "investigation", "public_protection", "contact",
-            "roads_policing", "firearms", "custody", "intelligence"} <= functions  # fmt: skip
+            "roads_policing", "firearms", "custody", "intelligence",
+            "crime_management"} <= functions  # fmt: skip
     pip = dict(officers.group_by("pip_level").agg(pl.len()).iter_rows())
     assert pip[1] > pip[2] > 150  # most uniformed PIP1; detectives PIP2
     assert 3 <= pip[3] <= 10 and 1 <= pip[4] <= 2
@@ -85,10 +87,19 @@ def test_skills_expire_and_some_expire_soon(demo: DemoFrames) -> None:
     ).height
     assert 0.03 < expired < 0.2  # type: ignore[operator]
     assert soon > 200
-    needed = {"PIP2", "child_abuse_investigation", "sexual_offences_investigation",
-              "domestic_abuse_specialist", "modern_slavery", "digital_media_investigator",
-              "firearms_afo", "dog_handler", "advanced_driver", "tpac", "public_order_psu",
-              "tutor_constable", "first_aid", "abe_interview"}  # fmt: skip
+    needed = {
+        "PIP2",
+        "digital_media_investigator",
+        "firearms_afo",
+        "dog_handler",
+        "advanced_driver",
+        "tpac",
+        "public_order_psu",
+        "tutor_constable",
+        "first_aid",
+    }
+    # and every skill the allocation policy asks for, by the policy's own names
+    needed |= {s.name for s in load_allocation_policy().offences.skills}  # fmt: skip
     assert needed <= set(skills["skill"])
     staff = demo.tables["staff"].select("id", "joined_on")
     joined = skills.join(staff, left_on="staff_id", right_on="id")

@@ -106,9 +106,9 @@ def generate_demo_force(
     parts = [
         bail,
         rui,
-        build_victim_care(streams[7], params, view, enhanced, as_of),
+        build_victim_care(streams[7], params, view, enhanced, as_of, [bail, rui]),
         missing,
-        build_wanted(streams[8], params, view, end),
+        build_wanted(streams[8], params, view, workforce, end),
         build_forensics(streams[9], params, view, workforce, end),
         build_reviews(streams[10], params, view, workforce, end),
     ]

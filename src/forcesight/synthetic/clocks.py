@@ -1,29 +1,42 @@
 """Clock records and their events for the demo force, and the shared pieces they are built from.
 
-Kinds (``clock_records.kind``) and the events each uses (``clock_events.event``):
+Every record kind and event name is the tracking engine's (``policy/rules/clocks.yaml``:
+``record_kinds.<kind>.events``), so ``forcesight.tracking`` recomputes the demo's clocks as it
+would a force's own. Kinds (``clock_records.kind``) and the events each uses
+(``clock_events.event``):
 
-- bail: starts when bail is granted; ``extended`` (actor_rank inspector, superintendent or
-  court; ``detail.until`` the new limit); stops on ``charged``, ``nfa`` or ``rui``.
-- rui: starts on release under investigation; ``review`` (sergeant); stops on ``charged``,
-  ``nfa`` or ``bailed``.
-- victim_care: starts when the crime is recorded; ``needs_assessment``,
-  ``written_information``, ``vps_offered``, ``update_sent`` (monthly while no suspect),
-  ``notified_not_investigated``; stops on ``outcome_notified`` (or the screen-out notice).
+- bail: starts when bail is granted (``bail_started``); ``bail_extended`` before each limit
+  lapses (actor_rank the authority of the rules in force: superintendent then court under the
+  2017 Act; inspector, superintendent, then court under the 2022 Act; ``detail.until`` the new
+  limit); ends ``charged``, ``nfa`` or ``bail_cancelled`` (with the crime's outcome) or
+  ``converted_to_rui`` (also when bail lapsed unextended).
+- rui: starts on release under investigation (``rui_started``); ``rui_review`` (sergeant);
+  ends ``charged`` or ``nfa`` (with the crime's outcome) or ``converted_to_bail``.
+- victim_care: starts when the crime is recorded; ``written_information_given``,
+  ``needs_assessment_done``, ``vps_offered`` (5 working days), ``referred_to_support``
+  (2 days), ``victim_updated`` (monthly while no suspect), the crime's own steps
+  (``suspect_identified``, ``arrested``, ``voluntary_interview``, ``charged``, ``cautioned``,
+  ``nfa``, ``screened_out``) unless a bail or RUI record carries them, ``victim_notified``
+  (``detail.about`` the step the victim was told of) after every step of the crime that the
+  victims' code names; ends ``case_closed`` after the last of them.
 - missing_episode: starts when reported; ``review`` (sergeant; inspector for high risk),
-  ``return_interview`` (children); stops on ``found``.
-- wanted: starts at the decision to circulate; ``circulated`` (PNC), ``review``; stops on
-  ``arrested`` or ``cancelled``.
-- forensic_submission: starts when devices are submitted; ``examination_started``; stops on
-  ``examination_completed`` or ``withdrawn``.
-- investigation: starts when the crime is allocated to a team; ``review`` (first, then
-  repeat cadence); stops on ``finalised``.
+  ``risk_changed`` (a supervisor's re-grade, ``detail.risk_level``); ends ``found``.
+- wanted: starts at the decision to circulate; ``pnc_circulated``, ``wanted_review``
+  (sergeant or inspector); ends ``located`` or ``wanted_cancelled``.
+- forensic_submission: starts when devices are submitted; ``examination_started``; ends
+  ``examination_completed`` or ``submission_withdrawn``.
+- investigation: starts when the crime is allocated to a team; ``supervisory_review`` (first,
+  then repeat cadence; sergeant or inspector); ends ``finalised``.
 
-A share of every duty is done late (``params.ClockParams``), so the clock views show due,
-overdue, met and met late. Events are never after as_of.
+Recurring duties are due again an interval after each time they were done, as the engine
+counts them. A share of every duty is done late (``params.ClockParams``), so the clock views
+show due, overdue, met and met late. Events are never after as_of, and none follows the event
+that closed its record.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,6 +140,49 @@ def on_time_or_late(
     return np.where(late, after, on_time), late
 
 
+def recurring(
+    rng: np.random.Generator,
+    start: Ints,
+    stop: Ints,
+    first: Ints | int,
+    every: Ints | int,
+    late_share: float,
+    late_max: Ints | int,
+    *,
+    slack: int = 0,
+    cap: int = 40,
+) -> tuple[Ints, Ints]:
+    """A duty due ``first`` seconds after ``start`` and then ``every`` seconds after each time
+    it was done, until ``stop``: (record index, time done) of each time it was done. Most are
+    done in the last quarter of the interval; a share ``late_share`` after the interval plus
+    ``slack`` (a calendar month is 28 days plus up to 3) by up to ``late_max`` seconds."""
+    n = len(start)
+    first_s = np.broadcast_to(np.asarray(first, dtype=np.int64), (n,))
+    every_s = np.broadcast_to(np.asarray(every, dtype=np.int64), (n,))
+    longest = np.broadcast_to(np.asarray(late_max, dtype=np.int64), (n,))
+    interval = np.where(np.arange(cap)[None, :] == 0, first_s[:, None], every_s[:, None])
+    late = rng.random((n, cap)) < late_share
+    on_time = np.round(interval * rng.uniform(0.75, 1.0, (n, cap))).astype(np.int64)
+    over = np.round(rng.uniform(0.0, 1.0, (n, cap)) * np.maximum(longest, MINUTE * 31)[:, None])
+    after = interval + slack + MINUTE * 30 + over.astype(np.int64)
+    times = start[:, None] + np.cumsum(np.where(late, after, on_time), axis=1)
+    keep = times < stop[:, None]
+    record, _ = np.nonzero(keep)
+    return record.astype(np.int64), times[keep]
+
+
+def neglect(rng: np.random.Generator, start: Ints, stop: Ints, share: float) -> Ints:
+    """``stop`` moved earlier, to a random point after ``start``, for a share of records: where
+    a recurring duty stops being done before the record ends."""
+    cut = start + np.round((stop - start) * rng.random(len(start))).astype(np.int64)
+    return np.where(rng.random(len(start)) < share, cut, stop)
+
+
+def json_detail(key: str, values: np.ndarray) -> pl.Series:
+    """An event detail column: ``{key: value}`` as JSON text per row."""
+    return pl.Series([json.dumps({key: str(v)}) for v in values], dtype=pl.String)
+
+
 def pick_by_team(
     rng: np.random.Generator, workforce: Workforce, team_id: np.ndarray, ranks: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -162,8 +218,12 @@ def finish_events(
         backdated, rng.integers(86_400, 5 * 86_400, n), rng.integers(0, 30 * MINUTE, n)
     )
     recorded = np.minimum(occurred + delay, end)
+    late_entry = where(backdated, np.full(n, "entered after the event (back-dated)"))
+    given = (
+        events["reason"] if "reason" in events.columns else pl.Series([None] * n, dtype=pl.String)
+    )
     return events.with_columns(
         occurred_at=as_datetime(occurred),
         recorded_at=as_datetime(recorded),
-        reason=where(backdated, np.full(n, "entered after the event (back-dated)")),
+        reason=given.fill_null(late_entry),
     ).drop("occurred")

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import holidays
 import numpy as np
 import polars as pl
 
-from forcesight.synthetic.clocks import ClockPart, event_frame, pick_by_team, record_frame
-from forcesight.synthetic.clocks_investigation import NONE, CrimeView
+from forcesight.synthetic.clocks import (
+    ClockPart,
+    event_frame,
+    json_detail,
+    pick_by_team,
+    record_frame,
+    recurring,
+)
+from forcesight.synthetic.clocks_investigation import CAUTIONED, CHARGED, NONE, CrimeView
 from forcesight.synthetic.incidents import hourly_intensity
 from forcesight.synthetic.params import DemoParams
 from forcesight.synthetic.sampling import (
     DAY,
     HOUR,
+    MINUTE,
     Bools,
     Ints,
     assign_people,
@@ -27,6 +36,8 @@ from forcesight.synthetic.sampling import (
     where,
 )
 from forcesight.synthetic.workforce import Workforce
+from forcesight.tracking.events import DATA_QUALITY_EVENT
+from forcesight.tracking.rules import load_clocks_policy
 
 
 def bank_holidays(as_of: datetime) -> list[date]:
@@ -51,13 +62,64 @@ def _duty(
     return np.where(late, after, on_time), late
 
 
+# steps of a crime the victims' code says the victim is told of (clocks.yaml: the triggers of
+# the outcome_notification rules), and those that end the monthly updates while no suspect
+TOLD_OF = frozenset(
+    {"arrested", "charged", "cautioned", "nfa", "bail_started", "bail_extended",
+     "bail_conditions_varied", "bail_cancelled", "rui_started", "converted_to_rui",
+     "converted_to_bail"}
+)  # fmt: skip
+SUSPECT_STEPS = frozenset(
+    {"suspect_identified", "arrested", "voluntary_interview", "charged", "bail_started",
+     "rui_started", "screened_out"}
+)  # fmt: skip
+STARTS = {"bail": "bail_started", "rui": "rui_started"}
+
+
+def crime_steps(parts: list[ClockPart]) -> pl.DataFrame:
+    """(crime_id, event, at) of every event on the crime records of ``parts`` (bail, RUI),
+    with each record's start as its kind's start event."""
+    frames = []
+    for part in parts:
+        records = part.records.with_row_index("record").select(
+            pl.col("record").cast(pl.Int64), "crime_id", "kind", "started_at"
+        )
+        frames.append(
+            records.select(
+                "crime_id",
+                pl.col("kind").replace_strict(STARTS).alias("event"),
+                pl.col("started_at").dt.epoch("s").alias("at"),
+            )
+        )
+        frames.append(
+            part.events.with_columns(pl.col("record").cast(pl.Int64))
+            .join(records, on="record")
+            .select("crime_id", "event", pl.col("occurred").alias("at"))
+        )
+    return pl.concat(frames)
+
+
+def _between(rng: np.random.Generator, start: Ints, stop: Ints, lo: float, hi: float) -> Ints:
+    """A time a share ``lo`` to ``hi`` of the way from ``start`` to ``stop`` (at least a minute
+    after ``start``)."""
+    span = np.maximum(stop - start, 2 * MINUTE)
+    offset = np.maximum(np.round(span * rng.uniform(lo, hi, len(start))), MINUTE)
+    out: Ints = start + offset.astype(np.int64)
+    return out
+
+
 def build_victim_care(
     rng: np.random.Generator,
     params: DemoParams,
     crimes: CrimeView,
     enhanced: Bools,
     as_of: datetime,
+    suspect_parts: list[ClockPart],
 ) -> ClockPart:
+    """Victims' code entitlements of every crime with a victim: the duties due from the
+    start, the crime's own steps (unless its bail or RUI record carries them), a notification
+    after every step the victim is told of, monthly updates while there is no suspect, and
+    ``case_closed`` once the crime is finalised and the victim told."""
     cp = params.clocks
     end = seconds(as_of)
     hols = bank_holidays(as_of)
@@ -65,48 +127,123 @@ def build_victim_care(
     n = len(rows)
     start = crimes.recorded[rows]
     closed = crimes.closed[rows]
-    is_enhanced = enhanced[rows]
-    needs_due = _working_day_due(start, cp.victim_needs_days, hols)
-    needs_at, _ = _duty(rng, start, needs_due, cp.victim_late)
-    info_at, _ = _duty(rng, start, needs_due, cp.victim_late)
-    vps = rng.random(n) < cp.vps_offered
-    owner = crimes.owner[rows]
-    events = [
-        event_frame(np.arange(n), "needs_assessment", needs_at, owner),
-        event_frame(np.arange(n), "written_information", info_at, owner),
-        event_frame(np.flatnonzero(vps), "vps_offered", needs_at[vps], owner[vps]),
-    ]
-    # monthly updates while there is no suspect and the crime is open
-    no_suspect = ~crimes.named[rows] & (crimes.route[rows] != "screen_out")
-    stop = np.minimum(closed, end)
-    span = np.where(no_suspect, np.maximum(stop - start, 0), 0)
-    count = np.minimum(span // (cp.victim_update_days * DAY), 12)
-    record = np.repeat(np.arange(n), count)
-    k = np.arange(len(record)) - np.repeat(np.cumsum(count) - count, count) + 1
-    due = start[record] + k * cp.victim_update_days * DAY
-    when, _ = _duty(rng, due - 5 * DAY, due, cp.victim_late)
-    keep = when < stop[record]
-    events.append(event_frame(record[keep], "update_sent", when[keep], owner[record[keep]]))
-    # screened out: tell the victim within 5 working days; finalised: tell them the outcome
     finished = closed != NONE
+    until = np.where(finished, closed, end)  # finalised, or as far as as_of
+    owner = crimes.owner[rows]
+    outcome = crimes.outcome[rows]
     screened = finished & (crimes.route[rows] == "screen_out")
-    outcome = finished & ~screened
-    told_from = np.where(finished, closed, start)
-    notice_due = np.where(
-        is_enhanced,
-        _working_day_due(told_from, cp.victim_enhanced_days, hols),
-        _working_day_due(told_from, cp.victim_standard_days, hols),
+    is_enhanced = enhanced[rows]
+
+    steps: list[tuple[Ints, np.ndarray, Ints]] = []  # (local row, event, time)
+
+    def step(mask: Bools, name: str | np.ndarray, at: Ints) -> None:
+        idx = np.flatnonzero(mask)
+        names = np.broadcast_to(np.asarray(name), (n,))[idx].astype(str)
+        steps.append((idx, names, at[idx]))
+
+    # the duties due from the start
+    five_days = _working_day_due(start, cp.victim_needs_days, hols)
+    events = []
+    for duty, due, share in (
+        ("written_information_given", five_days, 1.0),
+        ("needs_assessment_done", five_days, 1.0),
+        ("vps_offered", five_days, cp.vps_offered),
+        ("referred_to_support", start + cp.referral_days * DAY, cp.referred),
+    ):
+        at, _ = _duty(rng, start, due, cp.victim_late)
+        done = np.flatnonzero(rng.random(n) < share)
+        events.append(event_frame(done, duty, at[done], owner[done]))
+        steps.append((done, np.full(len(done), duty), at[done]))
+
+    # steps recorded on the crime's bail or RUI records
+    other = crime_steps(suspect_parts).filter(pl.col("crime_id").is_in(crimes.id[rows]))
+    other_row = np.searchsorted(crimes.id[rows], other["crime_id"].to_numpy())
+    other_event = other["event"].to_numpy().astype(str)
+    other_at = other["at"].to_numpy()
+    custody = np.full(n, NONE, dtype=np.int64)  # first bail or RUI
+    first = np.isin(other_event, list(STARTS.values()))
+    np.minimum.at(custody, other_row[first], other_at[first])
+    carried = np.zeros(n, dtype=bool)
+    carried[other_row[np.isin(other_event, ["charged", "nfa"])]] = True
+    in_custody = custody != NONE
+
+    # the crime's own steps: a suspect named, arrested or interviewed, then the outcome
+    charged = finished & ~screened & (outcome == CHARGED)
+    cautioned = finished & ~screened & (outcome == CAUTIONED)
+    named = crimes.named[rows] | charged | cautioned
+    soon = np.minimum(rng.integers(0, DAY, n), (until - start) // 4)
+    found_at = np.where(crimes.named[rows], start + soon, _between(rng, start, until, 0.05, 0.3))
+    found_at = np.where(in_custody, np.maximum(np.minimum(found_at, custody - 3 * HOUR), start),
+                        found_at)  # fmt: skip
+    step(named, "suspect_identified", found_at)
+    before_custody = np.maximum(custody - rng.integers(2 * HOUR, 20 * HOUR, n), found_at)
+    step(in_custody & named, "arrested", np.minimum(before_custody, custody))
+    disposed = charged | cautioned
+    questioned = (
+        ~in_custody & ~screened & (disposed | (named & (rng.random(n) < cp.arrested_other)))
     )
-    notified, _ = _duty(rng, told_from, notice_due, cp.victim_late)
-    s_idx, o_idx = np.flatnonzero(screened), np.flatnonzero(outcome)
-    events.append(event_frame(s_idx, "notified_not_investigated", notified[s_idx], owner[s_idx]))
-    events.append(event_frame(o_idx, "outcome_notified", notified[o_idx], owner[o_idx]))
-    done = finished & (notified <= end)
+    questioned_at = np.where(
+        finished,
+        _between(rng, found_at, until, 0.2, 0.7),
+        found_at + np.round(lognormal(rng, (5.0, 1.0), n) * DAY).astype(np.int64),
+    )
+    arrest = rng.random(n) < np.where(disposed, cp.arrested_charged, 0.5)
+    step(questioned, np.where(arrest, "arrested", "voluntary_interview"), questioned_at)
+    result = np.where(charged, "charged", np.where(cautioned, "cautioned", "nfa"))
+    step(finished & ~screened & named & ~carried, result, closed)
+    step(screened, "screened_out", closed)
+
+    idx = np.concatenate([s[0] for s in steps])
+    name = np.concatenate([s[1] for s in steps])
+    at = np.concatenate([s[2] for s in steps])
+    own = ~np.isin(name, ["written_information_given", "needs_assessment_done", "vps_offered",
+                           "referred_to_support"])  # fmt: skip
+    events.append(event_frame(idx[own], name[own], at[own], owner[idx[own]]))
+
+    # the victim is told of each step the code names
+    all_row = np.concatenate([idx, other_row])
+    all_name = np.concatenate([name, other_event])
+    all_at = np.concatenate([at, other_at])
+    tell = np.isin(all_name, list(TOLD_OF)) | (all_name == "screened_out")
+    t_row, t_name, t_at = all_row[tell], all_name[tell], all_at[tell]
+    days = np.where(is_enhanced[t_row] & (t_name != "screened_out"), cp.victim_enhanced_days,
+                    cp.victim_standard_days)  # fmt: skip
+    due = np.where(
+        days == cp.victim_enhanced_days,
+        _working_day_due(t_at, cp.victim_enhanced_days, hols),
+        _working_day_due(t_at, cp.victim_standard_days, hols),
+    )
+    told, _ = _duty(rng, t_at, due, cp.victim_late)
+    events.append(
+        event_frame(
+            t_row, "victim_notified", told, owner[t_row], detail=json_detail("about", t_name)
+        )
+    )
+
+    # monthly updates while there is no suspect, until the crime is finalised
+    suspect_at = np.full(n, NONE, dtype=np.int64)
+    stops = np.isin(all_name, list(SUSPECT_STEPS))
+    np.minimum.at(suspect_at, all_row[stops], all_at[stops])
+    stop = np.minimum(np.minimum(suspect_at, closed), end)
+    month = 28 * DAY  # the shortest calendar month; the engine allows up to 31 days
+    updates = recurring(
+        rng, start, stop, month, month, cp.victim_late, 6 * DAY, slack=3 * DAY, cap=14
+    )
+    events.append(event_frame(updates[0], "victim_updated", updates[1], owner[updates[0]]))
+
+    # the case closes once the crime is finalised and the victim has been told
+    latest = start.copy()
+    for frame_rows, frame_at in ((all_row, all_at), (t_row, told), updates):
+        np.maximum.at(latest, frame_rows, frame_at)
+    case_closed = np.where(finished, np.maximum(latest, until) + rng.integers(HOUR, 2 * DAY, n),
+                           NONE)  # fmt: skip
+    close = finished & (case_closed <= end)
+    c_idx = np.flatnonzero(finished)
+    events.append(event_frame(c_idx, "case_closed", case_closed[c_idx], owner[c_idx]))
     records = record_frame(
         "victim_care", "DVC-", start, crime_id=crimes.id[rows],
         person_id=pl.Series(crimes.victim[rows]), owner_id=owner, team_id=crimes.team_id[rows],
-        closed=notified, is_closed=done,
-        close_reason=np.where(screened, "notified_not_investigated", "outcome_notified"),
+        closed=case_closed, is_closed=close, close_reason=np.full(n, "case_closed"),
         extra={"enhanced": is_enhanced},
     )  # fmt: skip
     return ClockPart(records, pl.concat(events))
@@ -142,19 +279,17 @@ def build_missing(
     found_at = np.where(rng.random(n) < cp.missing_never_found, NONE, found_at)
     stop = np.minimum(found_at, end)
 
-    interval = np.array([cp.missing_review_hours[r] for r in risk]) * HOUR
-    count = np.minimum((np.maximum(stop - started, 0) // interval).astype(np.int64), 40)
-    record = np.repeat(np.arange(n), count)
-    k = np.arange(len(record)) - np.repeat(np.cumsum(count) - count, count) + 1
-    due = started[record] + k * interval[record]
-    late = rng.random(len(record)) < params.clocks.late_review
-    when = np.where(
-        late,
-        due + np.round(interval[record] * rng.uniform(0.1, 1.0, len(record))),
-        due - np.round(interval[record] * rng.uniform(0.0, 0.2, len(record))),
-    ).astype(np.int64)
-    keep = when < stop[record]
-    record, when = record[keep], when[keep]
+    # a legacy level is stored as the tracking engine stores an imported one: mapped, with a
+    # data-quality warning event
+    legacy = risk == "absent"
+    mapped, warning = load_clocks_policy().normalise_risk("absent")
+    risk = np.where(legacy, mapped or "no_apparent_risk", risk)
+    interval = np.round(np.array([cp.missing_review_hours[r] for r in risk]) * HOUR).astype(
+        np.int64
+    )
+    record, when = recurring(
+        rng, started, stop, interval, interval, cp.late_review, interval, cap=40
+    )
     response_teams = workforce.teams.filter(pl.col("team_key") == "response")["id"].to_numpy()
     team_of = response_teams[rng.integers(0, len(response_teams), n)].astype(str)
     actor, actor_rank = pick_by_team(rng, workforce, team_of[record], ("sergeant",))
@@ -163,25 +298,43 @@ def build_missing(
     actor = np.where(high, insp, actor)
     actor_rank = np.where(high, insp_rank, actor_rank)
 
+    # a supervisor re-grades the risk at the last review of some episodes that end found
     found = found_at <= end
+    last = np.r_[record[1:] != record[:-1], True] if len(record) else np.zeros(0, dtype=bool)
+    regrade = last & found[record] & (rng.random(len(record)) < cp.risk_regraded)
+    name = np.where(regrade, "risk_changed", "review")
+    lower = {"high": "medium", "medium": "low", "low": "no_apparent_risk",
+             "no_apparent_risk": "low"}  # fmt: skip
+    new_level = np.array([lower[r] for r in risk[record]], dtype=object)
+    detail = pl.Series(
+        [json.dumps({"risk_level": v}) if g else None for v, g in zip(new_level, regrade,
+                                                                      strict=True)],
+        dtype=pl.String,
+    )  # fmt: skip
+
     f_idx = np.flatnonzero(found)
-    interview = found & child & (rng.random(n) < 0.85)
-    i_due = found_at + round(cp.return_interview_hours * HOUR)
-    i_at, _ = _duty(rng, np.where(interview, found_at, 0), np.where(interview, i_due, 0),
-                    0.2)  # fmt: skip
-    i_idx = np.flatnonzero(interview)
     owners = workforce.staff.filter(
         pl.col("active") & (pl.col("team_key") == "exploitation") & (pl.col("staff_type") ==
                                                                       "officer")
     )["id"].to_numpy().astype(str)  # fmt: skip
     owner = owners[rng.integers(0, len(owners), n)]
+    l_idx = np.flatnonzero(legacy)
     events = pl.concat(
         [
-            event_frame(record, "review", when, actor, actor_rank),
+            event_frame(record, name, when, actor, actor_rank, detail),
             event_frame(f_idx, "found", found_at[f_idx], owner[f_idx]),
-            event_frame(i_idx, "return_interview", i_at[i_idx]),
+            # as the tracking engine stores an imported 'absent' risk level
+            event_frame(
+                l_idx,
+                DATA_QUALITY_EVENT,
+                started[l_idx],
+                detail=pl.Series(
+                    [json.dumps({"field": "risk_level", "imported": "absent"})] * len(l_idx),
+                    dtype=pl.String,
+                ),
+            ),
         ]
-    )
+    ).with_columns(reason=pl.when(pl.col("event") == DATA_QUALITY_EVENT).then(pl.lit(warning)))
     person_ids = prefixed("DM", person + 1, 7)
     team = workforce.teams.filter(pl.col("team_key") == "exploitation")["id"][0]
     records = record_frame(

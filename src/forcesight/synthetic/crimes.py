@@ -334,6 +334,7 @@ def _team_for(
     team[(sexual | np.isin(code, ["11A", "13", "86"])) & child] = "caiu"
     team[code == "86"] = "caiu"
     team[np.isin(code, cp.major_crime_codes)] = "major_crime"
+    team[np.isin(code, cp.collision_codes)] = "sciu"
     team[cse | slavery] = "exploitation"
     team[route == ROUTES.index("desk")] = "cmu"
     team[route == ROUTES.index("screen_out")] = "cmu"

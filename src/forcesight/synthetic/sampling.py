@@ -90,10 +90,12 @@ def assign_people(rng: np.random.Generator, is_repeat: Bools, pool_key: Ints) ->
 
 
 def business_days_after(start_days: Ints, count: int, holidays: Sequence[date]) -> Ints:
-    """The day ``count`` working days after each start day (weekends and bank holidays off)."""
+    """The ``count``-th working day strictly after each start day (weekends and bank holidays
+    off), as the tracking engine counts the victims' code days: from a Saturday, 5 working
+    days end on the Friday."""
     start = start_days.astype("datetime64[D]")
     hol = np.array(holidays, dtype="datetime64[D]")
-    due = np.busday_offset(start, count, roll="forward", holidays=hol)
+    due = np.busday_offset(start, count, roll="backward", holidays=hol)
     return due.astype(np.int64)
 
 

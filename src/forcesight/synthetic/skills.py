@@ -21,11 +21,13 @@ from forcesight.synthetic.workforce import Workforce
 # officer-only (driving, firearms, dogs, public order, taser, tutoring)
 STAFF_SKILLS = frozenset(
     {
-        "abe_interview",
+        "abe_interviewing",
         "child_abuse_investigation",
         "sexual_offences_investigation",
-        "domestic_abuse_specialist",
-        "modern_slavery",
+        "domestic_abuse_investigation",
+        "modern_slavery_investigation",
+        "hate_crime_investigation",
+        "fraud_investigation",
         "digital_media_investigator",
         "financial_investigator",
     }

@@ -26,6 +26,7 @@ RANKS = (
 STAFF_ROLES = {
     "control": "call handler", "cmu": "investigator", "cid": "investigator",
     "major_crime": "investigator", "economic_crime": "financial investigator",
+    "sciu": "collision investigator",
     "digital_forensics": "digital forensic examiner", "rasso": "investigator",
     "caiu": "investigator", "daiu": "investigator", "exploitation": "investigator",
     "mash": "safeguarding officer", "custody_north": "detention officer",
@@ -35,7 +36,8 @@ STAFF_ROLES = {
 OFFICER_ROLES = {
     "response": "response officer", "neighbourhood": "neighbourhood officer",
     "cid": "detective", "major_crime": "detective", "economic_crime": "detective",
-    "cmu": "investigator", "digital_forensics": "digital media investigator",
+    "cmu": "investigator", "sciu": "collision investigator",
+    "digital_forensics": "digital media investigator",
     "rasso": "detective", "caiu": "detective", "daiu": "detective", "exploitation": "detective",
     "mash": "safeguarding officer", "control": "control room officer",
     "roads": "roads policing officer", "arv": "authorised firearms officer",

@@ -145,7 +145,12 @@ class CrimeParams:
         "FACTS: serious and complex indicators; assumption: which offence codes they cover",
     )
     major_crime_codes: tuple[str, ...] = sourced(
-        ("1", "2", "3A", "4.4", "4.8"), "assumption: investigated by the major crime team"
+        ("1", "2", "3A"), "assumption: investigated by the major crime team"
+    )
+    collision_codes: tuple[str, ...] = sourced(
+        ("37.1", "4.4", "4.6", "4.8", "4.9"),
+        "assumption: death or serious injury on the roads, investigated by the serious "
+        "collision investigation unit",
     )
     economic_codes: tuple[str, ...] = sourced(
         ("61", "61A", "33A", "814", "38", "35", "60"),

@@ -68,15 +68,15 @@ def _teams() -> tuple[TeamSpec, ...]:
             1,
             investigates=True,
         ),
-        TeamSpec("cid", "CID {area}", "investigation", True, ("",), 0.62, 0.2, investigates=True),
+        TeamSpec("cid", "CID {area}", "investigation", True, ("",), 0.68, 0.35, investigates=True),
         TeamSpec(
             "major_crime",
             "Major Crime Team",
             "investigation",
             False,
             ("",),
-            0.12,
-            0.1,
+            0.13,
+            0.17,
             investigates=True,
         ),
         TeamSpec(
@@ -85,18 +85,28 @@ def _teams() -> tuple[TeamSpec, ...]:
             "investigation",
             False,
             ("",),
-            0.06,
-            0.1,
+            0.07,
+            0.18,
             investigates=True,
         ),
         TeamSpec(
             "cmu",
             "Crime Management Unit",
+            "crime_management",
+            False,
+            ("",),
+            1,
+            1,
+            investigates=True,
+        ),
+        TeamSpec(
+            "sciu",
+            "Serious Collision Investigation Unit",
             "investigation",
             False,
             ("",),
-            0.14,
-            0.45,
+            0.05,
+            0.04,
             investigates=True,
         ),
         TeamSpec(
@@ -105,8 +115,8 @@ def _teams() -> tuple[TeamSpec, ...]:
             "investigation",
             False,
             ("",),
-            0.06,
-            0.15,
+            0.07,
+            0.26,
             investigates=False,
         ),
         TeamSpec(
@@ -202,7 +212,8 @@ class WorkforceParams:
         lambda: {
             "response": 0.30,
             "neighbourhood": 0.11,
-            "investigation": 0.15,
+            "investigation": 0.129,
+            "crime_management": 0.021,
             "public_protection": 0.12,
             "contact": 0.03,
             "roads_policing": 0.04,
@@ -214,12 +225,14 @@ class WorkforceParams:
             "support": 0.06,
             "command": 0.005,
         },
-        "assumption: shares of officer headcount by function (HMICFRS functional categories)",
+        "assumption: shares of officer headcount by function (HMICFRS functional categories; "
+        "crime_management is the desk investigation of the Crime Management Unit)",
     )
     staff_function_shares: Mapping[str, float] = sourced_table(
         lambda: {
             "contact": 0.30,
-            "investigation": 0.08,
+            "investigation": 0.044,
+            "crime_management": 0.036,
             "public_protection": 0.05,
             "custody": 0.07,
             "intelligence": 0.08,
@@ -302,6 +315,7 @@ class WorkforceParams:
             "exploitation": 0.85,
             "mash": 0.5,
             "cmu": 0.2,
+            "sciu": 0.9,
             "fib": 0.1,
             "psd": 0.5,
             "digital_forensics": 0.5,
@@ -328,6 +342,8 @@ class SkillSpec:
 
 
 def _skills() -> tuple[SkillSpec, ...]:
+    # the investigative skills are named as in policy/rules/allocation_offences.yaml, which
+    # the allocation engine matches them against
     return (
         SkillSpec("PIP2", "accreditation", None, "PIP level 2 investigator (detective)"),
         SkillSpec("PIP3", "accreditation", None, "PIP level 3 senior investigating officer"),
@@ -341,14 +357,19 @@ def _skills() -> tuple[SkillSpec, ...]:
         SkillSpec("tpac", "accreditation", 1, "tactical pursuit and containment"),
         SkillSpec("public_order_psu", "accreditation", 1, "public order level 2 (PSU)"),
         SkillSpec("tutor_constable", "skill", 3, "tutor constable"),
-        SkillSpec("abe_interview", "accreditation", 3, "Achieving Best Evidence interviewer"),
+        SkillSpec("abe_interviewing", "accreditation", 3, "Achieving Best Evidence interviewer"),
         SkillSpec("child_abuse_investigation", "accreditation", None, "SCAIDP"),
         SkillSpec("sexual_offences_investigation", "accreditation", None, "SOIT / ISVA-trained"),
-        SkillSpec("domestic_abuse_specialist", "skill", 3, "DA specialist (DASH, MARAC)"),
-        SkillSpec("modern_slavery", "skill", 3, "modern slavery and trafficking"),
+        SkillSpec("domestic_abuse_investigation", "skill", 3, "DA investigation (DASH, MARAC)"),
+        SkillSpec("modern_slavery_investigation", "skill", 3, "modern slavery and trafficking"),
+        SkillSpec("hate_crime_investigation", "skill", 3, "hate crime investigation"),
+        SkillSpec("fraud_investigation", "skill", 3, "economic crime and fraud investigation"),
+        SkillSpec(
+            "serious_collision_investigation", "accreditation", None, "serious and fatal collisions"
+        ),
         SkillSpec("digital_media_investigator", "accreditation", 3, "DMI"),
         SkillSpec("family_liaison", "skill", 3, "family liaison officer"),
-        SkillSpec("financial_investigator", "accreditation", 2, "accredited financial inv."),
+        SkillSpec("financial_investigator", "accreditation", 2, "accredited financial inv. (POCA)"),
     )
 
 
@@ -369,36 +390,55 @@ class SkillParams:
                 "tpac": 0.05,
                 "public_order_psu": 0.3,
                 "tutor_constable": 0.14,
-                "abe_interview": 0.05,
+                "abe_interviewing": 0.05,
             },
             "neighbourhood": {
                 "taser": 0.1,
                 "public_order_psu": 0.2,
                 "tutor_constable": 0.05,
-                "domestic_abuse_specialist": 0.05,
+                "domestic_abuse_investigation": 0.05,
+                "hate_crime_investigation": 0.15,
             },
             "cid": {
-                "abe_interview": 0.5,
+                "abe_interviewing": 0.5,
                 "family_liaison": 0.1,
-                "modern_slavery": 0.05,
+                "domestic_abuse_investigation": 0.2,
+                "hate_crime_investigation": 0.3,
+                "modern_slavery_investigation": 0.05,
+                "fraud_investigation": 0.05,
                 "digital_media_investigator": 0.05,
             },
-            "major_crime": {"abe_interview": 0.7, "family_liaison": 0.4},
-            "economic_crime": {"financial_investigator": 0.6},
+            "cmu": {"hate_crime_investigation": 0.1, "fraud_investigation": 0.1},
+            "major_crime": {
+                "abe_interviewing": 0.7,
+                "family_liaison": 0.4,
+                "hate_crime_investigation": 0.2,
+            },
+            "economic_crime": {"fraud_investigation": 0.85, "financial_investigator": 0.6},
+            "sciu": {
+                "serious_collision_investigation": 0.9,
+                "family_liaison": 0.5,
+                "advanced_driver": 0.6,
+            },
             "digital_forensics": {"digital_media_investigator": 0.7},
-            "rasso": {"sexual_offences_investigation": 0.9, "abe_interview": 0.9},
+            "rasso": {"sexual_offences_investigation": 0.9, "abe_interviewing": 0.9},
             "caiu": {
                 "child_abuse_investigation": 0.9,
-                "abe_interview": 0.95,
+                "abe_interviewing": 0.95,
                 "sexual_offences_investigation": 0.3,
             },
-            "daiu": {"domestic_abuse_specialist": 0.9, "abe_interview": 0.6},
-            "exploitation": {
-                "modern_slavery": 0.8,
-                "child_abuse_investigation": 0.4,
-                "abe_interview": 0.6,
+            "daiu": {
+                "domestic_abuse_investigation": 0.9,
+                "abe_interviewing": 0.6,
+                "hate_crime_investigation": 0.1,
             },
-            "mash": {"child_abuse_investigation": 0.5, "domestic_abuse_specialist": 0.5},
+            "exploitation": {
+                "modern_slavery_investigation": 0.8,
+                "child_abuse_investigation": 0.4,
+                "sexual_offences_investigation": 0.2,
+                "abe_interviewing": 0.6,
+            },
+            "mash": {"child_abuse_investigation": 0.5, "domestic_abuse_investigation": 0.5},
             "roads": {"advanced_driver": 0.95, "tpac": 0.8, "public_order_psu": 0.1},
             "arv": {
                 "firearms_afo": 0.95,
@@ -414,7 +454,8 @@ class SkillParams:
                 "public_order_psu": 0.3,
             },
         },
-        "assumption: share of each team's officers holding a skill",
+        "assumption: share of each team's officers holding a skill (investigative skills named "
+        "as in policy/rules/allocation_offences.yaml)",
     )
     lapse_share: float = sourced(
         0.12,
