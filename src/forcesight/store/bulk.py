@@ -15,6 +15,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
 
+from forcesight.errors import SettingError
+
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 
 
@@ -84,7 +86,9 @@ def insert_frame(
         return _insert_sqlite(connection, table, frame, skip_conflicts)
     if dialect == "postgresql":
         return _insert_postgresql(connection, table, frame, frame.columns, skip_conflicts)
-    raise NotImplementedError(connection.dialect.name)
+    raise SettingError(
+        "database_url", f"uses {dialect!r}; forcesight supports sqlite and postgresql"
+    )
 
 
 def _insert_sqlite(
