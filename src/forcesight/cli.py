@@ -128,6 +128,9 @@ def _register() -> None:
     from forcesight.tracking.cli import track_app
 
     app.add_typer(track_app, name="track")
+    from forcesight.allocation.cli import app as allocate_app
+
+    app.add_typer(allocate_app, name="allocate")
 
 
 _register()

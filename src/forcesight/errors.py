@@ -176,6 +176,56 @@ class DigestDeliveryError(ForcesightError):
         )
 
 
+# --- allocation ---------------------------------------------------------------------------------
+
+
+class AllocationError(ForcesightError):
+    code = "allocation_error"
+
+
+class AllocationSolverError(AllocationError):
+    code = "allocation_solver_failed"
+
+
+class UnknownRecordError(AllocationError):
+    """A crime, proposal or member of staff named on the command line or in a request that the
+    store does not hold."""
+
+    code = "unknown_record"
+    exit_code = 2
+
+    def __init__(self, kind: str, ref: str, hint: str = "") -> None:
+        self.kind = kind
+        self.ref = ref
+        super().__init__(f"No {kind} {ref!r} in the store.{(' ' + hint) if hint else ''}")
+
+
+class AlreadyDecidedError(AllocationError):
+    """The crime was allocated (or the proposal decided) by someone else first."""
+
+    code = "already_decided"
+    exit_code = 3
+
+    def __init__(self, crime_ref: str, state: str) -> None:
+        self.crime_ref = crime_ref
+        self.state = state
+        super().__init__(
+            f"Crime {crime_ref!r} is no longer waiting: it is {state}. Nothing was changed; "
+            "refresh the queue and decide again."
+        )
+
+
+class OverrideReasonRequiredError(AllocationError):
+    code = "override_reason_required"
+    exit_code = 2
+
+    def __init__(self, crime_ref: str, breaches: Sequence[str]) -> None:
+        self.breaches = list(breaches)
+        broken = f" It breaks {', '.join(breaches)}." if breaches else ""
+        super().__init__(
+            f"Overriding the proposal for crime {crime_ref!r} needs a stated reason.{broken}"
+        )
+
 # --- workforce ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,487 @@
+"""Assigning the queue: a min-cost flow over hours, rounded, with its LP bound.
+
+The allocation model (``model.py``) is a generalised assignment problem: each case needs a
+whole number of hours from one investigator. Its linear-programming relaxation is a
+min-cost flow in which each case supplies its hours, an arc to each eligible investigator
+carries up to all of them at the assignment cost per hour, an arc to "the queue" carries them
+at the waiting cost per hour, and each investigator passes hours to the sink through one arc
+per load band (capacity slots whose cost rises with load). OR-Tools' network simplex solves
+that relaxation exactly in a second or two at 5,000 x 300; its optimum is the LP bound.
+
+A basic optimal flow splits at most about one case per investigator between several arcs.
+The allocator fixes every case the flow sends whole, re-solves the flow for the rest with the
+capacity left, and after a few rounds inserts any still-split case greedily where it fits at a
+cost below its waiting cost. Every step respects the eligibility rules and whole-hour capacity,
+so a proposal never breaks a rule.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from forcesight.allocation.mip import solve_gap_mip
+from forcesight.allocation.model import (
+    AllocationProblem,
+    CostModel,
+    Evaluation,
+    FloatArray,
+    IntArray,
+    build_cost_model,
+    evaluate,
+)
+from forcesight.errors import AllocationSolverError
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    method: str
+    assignment: IntArray  # per case: investigator column, or -1 (stays in the queue)
+    evaluation: Evaluation
+    bound: float | None  # lower bound on the objective (LP relaxation or MIP dual bound)
+    seconds: float
+
+    @property
+    def objective(self) -> float:
+        return self.evaluation.objective
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap (objective - bound) / max(|objective|, 1e-9)."""
+        if self.bound is None:
+            return None
+        return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+
+class FlowAllocator:
+    """Min-cost flow with load-band capacity slots, then rounding (see module docstring).
+
+    ``cost_scale``: costs per hour are multiplied by this and rounded down to integers for the
+    network solver (rounding down keeps the bound a valid lower bound).
+    ``rounds``: re-solves of the flow for the cases left split."""
+
+    def __init__(
+        self,
+        cost_scale: float = 1e6,
+        rounds: int = 4,
+        swap_passes: int = 4,
+        knapsack_passes: int = 2,
+        knapsack_candidates: int = 200,
+        search_iterations: int = 0,
+        search_seconds: float = 6.0,
+        search_group: int = 4,
+        search_queued: int = 120,
+        random_state: int = 0,
+    ) -> None:
+        self.cost_scale = cost_scale
+        self.rounds = rounds
+        self.swap_passes = swap_passes
+        self.knapsack_passes = knapsack_passes
+        self.knapsack_candidates = knapsack_candidates
+        self.search_iterations = search_iterations
+        self.search_seconds = search_seconds
+        self.search_group = search_group
+        self.search_queued = search_queued
+        self.random_state = random_state
+
+    def fit(self, problem: AllocationProblem) -> FlowAllocator:
+        if self.cost_scale <= 0 or self.rounds < 0:
+            raise AllocationSolverError("FlowAllocator needs cost_scale > 0 and rounds >= 0")
+        started = time.perf_counter()
+        model = build_cost_model(problem)
+        n, m = model.elig.eligible.shape
+        plan = np.full(n, -1, dtype=np.int64)
+        load = np.zeros(m, dtype=np.int64)
+        candidates = np.nonzero(model.assignable)[0]
+        bound: float | None = None
+        for round_number in range(self.rounds + 1):
+            if candidates.size == 0:
+                break
+            cost, whole, split = self._solve(model, candidates, load)
+            if round_number == 0:
+                bound = cost
+            for i, j in whole:
+                plan[i] = j
+                load[j] += model.elig.hours[i]
+            if not split:
+                break
+            waiting = np.nonzero(model.assignable & (plan < 0))[0]
+            room = model.elig.eligible[waiting] & (
+                model.elig.hours[waiting, None] + load[None, :] <= model.elig.free[None, :]
+            )
+            candidates = waiting[room.any(axis=1)]
+        unplaced = np.nonzero(model.assignable & (plan < 0))[0]
+        _insert_greedily(model, plan, load, unplaced)
+        for _ in range(self.swap_passes):
+            moved = _improve_by_swaps(model, plan, load)
+            moved += _improve_by_shifts(model, plan, load)
+            moved += _relocate(model, plan, load)
+            if not moved:
+                break
+        _knapsack_sweep(model, plan, load, self.knapsack_passes, self.knapsack_candidates)
+        self.search_iterations_ = self._search(model, plan, load, started)
+        self.model_ = model
+        self.bound_ = bound if bound is not None else 0.0
+        self.assignment_ = plan
+        evaluation = evaluate(problem, model, plan)
+        self.result_ = AllocationResult(
+            "min-cost flow", plan, evaluation, self.bound_, time.perf_counter() - started
+        )
+        return self
+
+    def _search(self, model: CostModel, plan: IntArray, load: IntArray, started: float) -> int:
+        """Large-neighbourhood search: free a few investigators who could take the same queued
+        cases, and re-solve their cases and those queued cases exactly (a small MIP). Accept
+        only improvements. Stops after ``search_iterations`` or ``search_seconds``."""
+        rng = np.random.default_rng(self.random_state)
+        eligible, hours = model.elig.eligible, model.elig.hours
+        done = 0
+        for _ in range(self.search_iterations):
+            done += 1
+            if time.perf_counter() - started > self.search_seconds:
+                break
+            queued = np.nonzero(model.assignable & (plan < 0))[0]
+            if queued.size == 0:
+                break
+            # seed: an investigator with hours left over, weighted by them; partners: those
+            # holding cases the seed could take, so that work can move to fill the gap
+            leftover = (model.elig.free - load).astype(np.float64)
+            leftover[~eligible[queued].any(axis=0)] = 0.0
+            if leftover.sum() <= 0:
+                break
+            seed = int(rng.choice(leftover.size, p=leftover / leftover.sum()))
+            movable = np.nonzero(eligible[:, seed] & (plan >= 0) & (plan != seed))[0]
+            partners = np.bincount(plan[movable], minlength=leftover.size)
+            partners[seed] = 0
+            pool = np.argsort(-partners, kind="stable")[: 3 * self.search_group]
+            pool = pool[partners[pool] > 0]
+            size = min(self.search_group - 1, pool.size)
+            chosen = rng.choice(pool, size=size, replace=False) if size else pool[:0]
+            group = np.sort(np.append(chosen, seed)).astype(np.int64)
+            own = np.nonzero(np.isin(plan, group))[0]
+            candidates = queued[eligible[queued][:, group].any(axis=1)]
+            density = model.wait_cost[candidates] / hours[candidates]
+            candidates = candidates[np.argsort(-density, kind="stable")[: self.search_queued]]
+            rows = np.unique(np.concatenate([own, candidates]))
+            current = float(model.wait_cost[rows[plan[rows] < 0]].sum())
+            current += float(model.assign_cost[own, plan[own]].sum())
+            current += float(model.load_cost(load[group], group).sum())
+            solution = solve_gap_mip(model, rows, group, time_limit=1.0, mip_rel_gap=1e-6)
+            if solution.objective is None or solution.objective >= current - 1e-6:
+                continue
+            plan[rows] = solution.plan
+            for j in group:
+                load[j] = int(hours[plan == j].sum())
+        return done
+
+    def _solve(
+        self, model: CostModel, rows: IntArray, load: IntArray
+    ) -> tuple[float, list[tuple[int, int]], list[int]]:
+        """Solve the flow for cases ``rows`` given the hours ``load`` already taken.
+        Returns (optimal cost, cases sent whole to an investigator, cases split)."""
+        scale = self.cost_scale
+        hours = model.elig.hours[rows]
+        free = model.elig.free - load
+        eligible = model.elig.eligible[rows] & (hours[:, None] <= free[None, :])
+        n, m = eligible.shape
+        queue, sink = n + m, n + m + 1
+        ci, cj = np.nonzero(eligible)
+        per_hour = model.assign_cost[rows[ci], cj] / hours[ci]
+        tails = [ci, np.arange(n)]
+        heads = [n + cj, np.full(n, queue)]
+        caps = [hours[ci], hours]
+        costs = [
+            np.floor(per_hour * scale),
+            np.floor(model.wait_cost[rows] / hours * scale),
+        ]
+        # residual band capacities: the load taken so far fills the cheapest bands first
+        bounds = model.band_bounds
+        lower = np.concatenate([np.zeros((m, 1), dtype=np.int64), bounds[:, :-1]], 1)
+        residual = np.clip(bounds - np.maximum(lower, load[:, None]), 0, None)
+        residual = np.where(bounds > load[:, None], residual, 0)
+        bj, bk = np.nonzero(residual)
+        tails.append(n + bj)
+        heads.append(np.full(bj.size, sink))
+        caps.append(residual[bj, bk])
+        costs.append(np.floor(model.band_costs[bk] * scale))
+        total = int(hours.sum())
+        tails.append(np.array([queue]))
+        heads.append(np.array([sink]))
+        caps.append(np.array([total]))
+        costs.append(np.array([0.0]))
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate(tails).astype(np.int64),
+            np.concatenate(heads).astype(np.int64),
+            np.concatenate(caps).astype(np.int64),
+            np.concatenate(costs).astype(np.int64),
+        )
+        supplies = np.zeros(n + m + 2, dtype=np.int64)
+        supplies[:n] = hours
+        supplies[sink] = -total
+        flow.set_nodes_supplies(np.arange(n + m + 2, dtype=np.int64), supplies)
+        status = flow.solve()
+        if status != flow.OPTIMAL:
+            raise AllocationSolverError(f"the min-cost flow solver returned status {status}")
+        arc_flow = flow.flows(np.arange(ci.size, dtype=np.int64))
+        whole = arc_flow == hours[ci]
+        sent = np.bincount(ci, weights=arc_flow, minlength=n)
+        whole_pairs = [(int(rows[a]), int(b)) for a, b in zip(ci[whole], cj[whole], strict=True)]
+        is_whole = np.zeros(n, dtype=bool)
+        is_whole[ci[whole]] = True
+        split = [int(rows[a]) for a in range(n) if not is_whole[a] and sent[a] > 0]
+        return flow.optimal_cost() / scale, whole_pairs, split
+
+
+def _insert_greedily(model: CostModel, plan: IntArray, load: IntArray, rows: IntArray) -> None:
+    """Place each case (highest waiting cost per hour first) with the investigator where it
+    costs least, if it fits and costs less than leaving it in the queue."""
+    hours = model.elig.hours
+    order = sorted(rows.tolist(), key=lambda i: -model.wait_cost[i] / hours[i])
+    for i in order:
+        fits = model.elig.eligible[i] & (hours[i] + load <= model.elig.free)
+        columns = np.nonzero(fits)[0]
+        if columns.size == 0:
+            continue
+        before = model.load_cost(load[columns], columns)
+        after = model.load_cost(load[columns] + hours[i], columns)
+        marginal: FloatArray = model.assign_cost[i, columns] + (after - before)
+        best = int(np.argmin(marginal))
+        if marginal[best] < model.wait_cost[i]:
+            j = int(columns[best])
+            plan[i] = j
+            load[j] += hours[i]
+
+
+def _improve_by_swaps(model: CostModel, plan: IntArray, load: IntArray) -> int:
+    """One pass of local search: a queued case takes the place of an assigned one at the same
+    investigator when that lowers the objective; the displaced case is then placed elsewhere
+    if it fits. Returns the number of swaps made."""
+    hours = model.elig.hours
+    free = model.elig.free
+    swaps = 0
+    queued = np.nonzero(model.assignable & (plan < 0))[0]
+    for i in sorted(queued.tolist(), key=lambda i: -model.wait_cost[i] / hours[i]):
+        if plan[i] >= 0:
+            continue
+        held = np.nonzero(plan >= 0)[0]
+        cols = plan[held]
+        ok = model.elig.eligible[i, cols] & (free[cols] - load[cols] + hours[held] >= hours[i])
+        if not ok.any():
+            continue
+        held, cols = held[ok], cols[ok]
+        delta_load = model.load_cost(load[cols] - hours[held] + hours[i], cols)
+        delta_load = delta_load - model.load_cost(load[cols], cols)
+        change = (
+            -model.wait_cost[i]
+            + model.assign_cost[i, cols]
+            + model.wait_cost[held]
+            - model.assign_cost[held, cols]
+            + delta_load
+        )
+        best = int(np.argmin(change))
+        if change[best] >= -1e-9:
+            continue
+        k, j = int(held[best]), int(cols[best])
+        plan[k] = -1
+        plan[i] = j
+        load[j] += hours[i] - hours[k]
+        _insert_greedily(model, plan, load, np.array([k], dtype=np.int64))
+        swaps += 1
+    _insert_greedily(model, plan, load, np.nonzero(model.assignable & (plan < 0))[0])
+    return swaps
+
+
+def _improve_by_shifts(model: CostModel, plan: IntArray, load: IntArray) -> int:
+    """One pass of local search: to make room for a queued case at an investigator, move one of
+    their cases to another eligible investigator with room, when that lowers the objective.
+    Returns the number of moves made."""
+    hours, free, eligible = model.elig.hours, model.elig.free, model.elig.eligible
+    moves = 0
+
+    def alternatives() -> tuple[IntArray, np.ndarray]:
+        held = np.nonzero(plan >= 0)[0]
+        room = eligible[held] & (hours[held, None] <= (free - load)[None, :])
+        room[np.arange(held.size), plan[held]] = False
+        one = model.load_cost(load + 1) - model.load_cost(load)  # marginal rate per hour
+        cost = np.where(room, model.assign_cost[held] + one[None, :] * hours[held, None], np.inf)
+        best_col = np.argmin(cost, axis=1)
+        best = np.full(plan.size, np.inf)
+        column = np.full(plan.size, -1, dtype=np.int64)
+        best[held] = cost[np.arange(held.size), best_col]
+        column[held] = best_col
+        return column, best
+
+    column, alt = alternatives()
+    queued = np.nonzero(model.assignable & (plan < 0))[0]
+    for i in sorted(queued.tolist(), key=lambda i: -model.wait_cost[i] / hours[i]):
+        if plan[i] >= 0:
+            continue
+        cols = plan.copy()
+        movable = (cols >= 0) & np.isfinite(alt)
+        movable[movable] &= eligible[i, cols[movable]]
+        held = np.nonzero(movable)[0]
+        if held.size == 0:
+            continue
+        cols = plan[held]
+        fits = free[cols] - load[cols] + hours[held] >= hours[i]
+        held, cols = held[fits], cols[fits]
+        if held.size == 0:
+            continue
+        change = (
+            -model.wait_cost[i]
+            + model.assign_cost[i, cols]
+            + alt[held]
+            - model.assign_cost[held, cols]
+            + model.load_cost(load[cols] - hours[held] + hours[i], cols)
+            - model.load_cost(load[cols], cols)
+        )
+        best = int(np.argmin(change))
+        if change[best] >= -1e-9:
+            continue
+        k, j, target = int(held[best]), int(cols[best]), int(column[held[best]])
+        if target == j or hours[k] > free[target] - load[target]:
+            continue
+        before = model.load_cost(load[[j, target]], np.array([j, target])).sum()
+        after_load = load[[j, target]] + np.array([hours[i] - hours[k], hours[k]])
+        after = model.load_cost(after_load, np.array([j, target])).sum()
+        exact = (
+            -model.wait_cost[i]
+            + model.assign_cost[i, j]
+            + model.assign_cost[k, target]
+            - model.assign_cost[k, j]
+            + after
+            - before
+        )
+        if exact >= -1e-9:
+            continue
+        plan[k], plan[i] = target, j
+        load[j] += hours[i] - hours[k]
+        load[target] += hours[k]
+        moves += 1
+        column, alt = alternatives()
+    return moves
+
+
+def _relocate(model: CostModel, plan: IntArray, load: IntArray) -> int:
+    """Local search: move an assigned case to another eligible investigator with room when
+    that lowers its assignment cost (area, continuity) plus the load costs. Returns moves."""
+    hours, free, eligible = model.elig.hours, model.elig.free, model.elig.eligible
+    held = np.nonzero(plan >= 0)[0]
+    if held.size == 0:
+        return 0
+    room = eligible[held] & (hours[held, None] <= (free - load)[None, :])
+    room[np.arange(held.size), plan[held]] = False
+    rate = model.load_cost(load + 1) - model.load_cost(load)
+    leave = model.load_cost(load) - model.load_cost(np.maximum(load - 1, 0))
+    gain = (
+        model.assign_cost[held, plan[held]][:, None]
+        + leave[plan[held]][:, None] * hours[held, None]
+        - model.assign_cost[held]
+        - rate[None, :] * hours[held, None]
+    )
+    gain = np.where(room, gain, -np.inf)
+    best = np.argmax(gain, axis=1)
+    best_gain = gain[np.arange(held.size), best]
+    moves = 0
+    for index in np.argsort(-best_gain):
+        if best_gain[index] <= 1e-9:
+            break
+        k, j, target = int(held[index]), int(plan[held[index]]), int(best[index])
+        if hours[k] > free[target] - load[target]:
+            continue
+        pair = np.array([j, target])
+        before = model.load_cost(load[pair], pair).sum()
+        after = model.load_cost(load[pair] + np.array([-hours[k], hours[k]]), pair).sum()
+        change = model.assign_cost[k, target] - model.assign_cost[k, j] + after - before
+        if change >= -1e-9:
+            continue
+        plan[k] = target
+        load[j] -= hours[k]
+        load[target] += hours[k]
+        moves += 1
+    return moves
+
+
+def _knapsack_sweep(
+    model: CostModel, plan: IntArray, load: IntArray, passes: int, candidates: int
+) -> None:
+    """Re-choose each investigator's cases in turn, exactly: a 0/1 knapsack over their present
+    cases and the best-value queued cases they may take, maximising the waiting cost saved less
+    assignment and load costs within their free hours. Never makes the plan worse."""
+    hours = model.elig.hours
+    free = model.elig.free
+    for _ in range(passes):
+        changed = False
+        for j in range(free.size):
+            capacity = int(free[j])
+            if capacity <= 0:
+                continue
+            own = np.nonzero(plan == j)[0]
+            queued = np.nonzero((plan < 0) & model.elig.eligible[:, j] & (hours <= capacity))[0]
+            value_q = model.wait_cost[queued] - model.assign_cost[queued, j]
+            keep = value_q > 0
+            queued, value_q = queued[keep], value_q[keep]
+            if queued.size > candidates:
+                top = np.argsort(-value_q / hours[queued])[:candidates]
+                queued, value_q = queued[top], value_q[top]
+            if queued.size == 0:
+                continue
+            items = np.concatenate([own, queued])
+            values = np.concatenate([model.wait_cost[own] - model.assign_cost[own, j], value_q])
+            chosen = _knapsack(values, hours[items], capacity)
+            band_cost = model.load_cost(np.arange(capacity + 1), np.full(capacity + 1, j))
+            best_total = chosen[1] - band_cost
+            total = int(np.argmax(best_total))
+            current = (
+                (values[: own.size].sum() - band_cost[int(load[j])])
+                if own.size
+                else (-band_cost[0])
+            )
+            if best_total[total] <= current + 1e-9:
+                continue
+            picked = items[_knapsack_items(chosen[0], hours[items], total)]
+            plan[own] = -1
+            plan[picked] = j
+            load[j] = int(hours[picked].sum())
+            changed = True
+        if not changed:
+            break
+
+
+def _knapsack(
+    values: FloatArray, weights: IntArray, capacity: int
+) -> tuple[np.ndarray, FloatArray]:
+    """Exact 0/1 knapsack by dynamic programming over whole hours. Returns the take table
+    (items x capacity+1) and the best value for each exact total weight (-inf if none)."""
+    best = np.full(capacity + 1, -np.inf)
+    best[0] = 0.0
+    take = np.zeros((values.size, capacity + 1), dtype=bool)
+    for item, (value, weight) in enumerate(zip(values.tolist(), weights.tolist(), strict=True)):
+        if weight > capacity:
+            continue
+        candidate = np.full(capacity + 1, -np.inf)
+        candidate[weight:] = best[: capacity + 1 - weight] + value
+        better = candidate > best
+        take[item] = better
+        best = np.where(better, candidate, best)
+    return take, best
+
+
+def _knapsack_items(take: np.ndarray, weights: IntArray, total: int) -> IntArray:
+    """Backtrack the take table from an exact total weight to the items chosen."""
+    picked = []
+    remaining = total
+    for item in range(take.shape[0] - 1, -1, -1):
+        if remaining > 0 and take[item, remaining]:
+            picked.append(item)
+            remaining -= int(weights[item])
+    return np.array(picked, dtype=np.int64)
+
+
+def allocate(problem: AllocationProblem) -> AllocationResult:
+    """The optimiser's plan for ``problem`` (min-cost flow)."""
+    return FlowAllocator().fit(problem).result_
