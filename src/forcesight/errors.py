@@ -226,6 +226,7 @@ class OverrideReasonRequiredError(AllocationError):
             f"Overriding the proposal for crime {crime_ref!r} needs a stated reason.{broken}"
         )
 
+
 # --- workforce ----------------------------------------------------------------------------------
 
 
