@@ -60,6 +60,7 @@ class PostsRule(SourcedRule):
     detective_investigative_share: float = Field(gt=0, le=1)
     value_per_grade1_point: float = Field(ge=0)
     value_per_backlog_day: float = Field(ge=0)
+    report_posts: int = Field(ge=1, description="Extra posts the report plans for.")
 
 
 class WorkforcePolicy(PolicyFile):
