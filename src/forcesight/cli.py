@@ -134,6 +134,12 @@ def _register() -> None:
     from forcesight.workforce.cli import workforce_app
 
     app.add_typer(workforce_app, name="workforce")
+    from forcesight.finance.cli import finance_app
+
+    app.add_typer(finance_app, name="finance")
+    from forcesight.reporting.cli import report_app
+
+    app.add_typer(report_app, name="report")
 
 
 _register()

@@ -271,3 +271,15 @@ class UnknownMetricError(ForcesightError):
     def __init__(self, metric: str, known: Sequence[str]) -> None:
         self.metric = metric
         super().__init__(f"Unknown metric {metric!r}; expected one of: {', '.join(known)}.")
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+class ReportPathError(ForcesightError):
+    code = "bad_report_path"
+    exit_code = 2
+
+    def __init__(self, path: str, expected: Sequence[str]) -> None:
+        self.path = path
+        super().__init__(f"{path}: the report is written as {' or '.join(expected)} (by suffix).")

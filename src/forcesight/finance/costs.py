@@ -82,7 +82,11 @@ class CostOfDemand:
             self.lines.group_by(*keys)
             .agg(
                 pl.col("hours").sum().round(1),
-                pl.col("cost").sum().round(0),
+                pl.when(pl.col("cost").is_not_null().any())
+                .then(pl.col("cost").sum().round(0))
+                .otherwise(None)
+                .alias("cost"),
+                pl.col("cost").is_not_null().all().alias("fully_priced"),
                 pl.col("hours")
                 .filter(pl.col("cost").is_null())
                 .sum()

@@ -30,13 +30,15 @@ def cost_section(result: costs.CostOfDemand) -> ReportSection:
         )
         return section
     unpriced = result.unpriced()
-    if unpriced.height:
-        section.missing.append(
-            f"the cost table ({result.rates.name}) has no rate for: "
-            + ", ".join(f"{r['rank']} ({r['hours']:,.1f} h in {r['functions']})"
-                        for r in unpriced.iter_rows(named=True))
-            + "; those hours are counted but not priced"
-        )  # fmt: skip
+    for row in unpriced.iter_rows(named=True):
+        if row["rank"] == costs.NO_STAFF:
+            why = f"{row['hours']:,.1f} hours of demand in {row['functions']} have no serving staff"
+        else:
+            why = (
+                f"the cost table ({result.rates.name}) has no rate for {row['rank']!r} "
+                f"({row['hours']:,.1f} hours in {row['functions']})"
+            )
+        section.missing.append(why + ": counted, not priced")
     section.figures = [
         Figure("Officer-hours of demand", round(result.total_hours, 1), "hours",
                f"{result.start:%Y-%m-%d} to {result.end:%Y-%m-%d}: incident unit-hours + "
