@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the fixture tables read best one record a line)
 """A small force whose every figure can be counted by hand, for the workforce, finance and
 report tests (imported as ``tests.workforce.force_fixture``)."""
 
