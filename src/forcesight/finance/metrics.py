@@ -68,6 +68,7 @@ def crimes_allocated_in_time(
         )
         .group_by("function")
         .agg(pl.col("in_time").sum().alias("achieved"), pl.len().alias("of"))
+        .cast({"achieved": pl.Int64, "of": pl.Int64})
         .sort("function")
     )
 

@@ -73,13 +73,13 @@ def grade_attendance(
         return _frame(conn.execute(query).all(), schema)
 
 
-def crime_allocation_times(engine: Engine, start: datetime, end: datetime) -> pl.DataFrame:
-    """Crimes recorded in [start, end): status, function of the team holding them, recorded
-    and allocated times."""
+def crime_allocation_times(engine: Engine, start: datetime, until: datetime) -> pl.DataFrame:
+    """Crimes recorded in [start, until] (both ends included): status, function of the team
+    holding them, recorded and allocated times."""
     query = (
         select(crimes.c.status, teams.c.function, crimes.c.recorded_at, crimes.c.allocated_at)
         .select_from(crimes.outerjoin(teams, crimes.c.team_id == teams.c.id))
-        .where(crimes.c.recorded_at >= start, crimes.c.recorded_at < end)
+        .where(crimes.c.recorded_at >= start, crimes.c.recorded_at <= until)
     )
     schema = {"status": pl.String, "function": pl.String, "recorded_at": pl.Datetime("us"),
               "allocated_at": pl.Datetime("us")}  # fmt: skip
