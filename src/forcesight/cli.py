@@ -131,6 +131,9 @@ def _register() -> None:
     from forcesight.allocation.cli import app as allocate_app
 
     app.add_typer(allocate_app, name="allocate")
+    from forcesight.rostering.cli import roster_app
+
+    app.add_typer(roster_app, name="roster")
     from forcesight.workforce.cli import workforce_app
 
     app.add_typer(workforce_app, name="workforce")

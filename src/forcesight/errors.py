@@ -227,6 +227,56 @@ class OverrideReasonRequiredError(AllocationError):
         )
 
 
+# --- synthetic ----------------------------------------------------------------------------------
+
+
+class DemoForceInUseError(StoreError):
+    """Rebuilding the demo force would orphan rows that are not part of it."""
+
+    code = "demo_force_in_use"
+
+    def __init__(self, references: Sequence[tuple[str, str, int]]) -> None:
+        self.references = list(references)
+        listed = "; ".join(f"{n} {table} row(s) {why}" for table, why, n in references)
+        super().__init__(
+            f"The store's demo force cannot be replaced: {listed}. These rows are not demo "
+            "data but point at it. Delete them, or build the demo into another store "
+            "(forcesight --db URL demo)."
+        )
+
+
+class DemoParameterError(ForcesightError):
+    code = "bad_demo_parameter"
+    exit_code = 2
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        self.name = name
+        super().__init__(f"Demo force parameter {name}={value!r}: expected {expected}.")
+
+
+# --- rostering ----------------------------------------------------------------------------------
+
+
+class RosterFileError(ScenarioError):
+    """A roster file refused whole: every bad line and field is listed."""
+
+    code = "bad_roster"
+
+    def __init__(self, path: str, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__(path, problems)
+        listed = "\n".join(f"  - {field}: {why}" for field, why in problems)
+        self.args = (f"{path} is refused ({len(problems)} problem(s)):\n{listed}",)
+
+
+class UnknownRosterError(ForcesightError):
+    code = "unknown_roster"
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, known: Sequence[str]) -> None:
+        listed = ", ".join(known) if known else "none stored"
+        super().__init__(f"No stored {kind} named {name!r}. Stored: {listed}.")
+
+
 # --- workforce ----------------------------------------------------------------------------------
 
 

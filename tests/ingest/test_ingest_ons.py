@@ -52,9 +52,10 @@ def test_real_files(engine: Engine) -> None:
     assert rows_in(engine, lsoas) == lookup.rows_stored == 32_844
     assert rows_in(engine, lsoa_population) == census.rows_stored == 34_753
     with engine.connect() as c:
-        northants = (
-            c.execute(select(lsoas.c.lsoa_code).where(lsoas.c.police_force == "Northamptonshire"))
-            .scalars()
-            .all()
-        )
-    assert len(northants) == 327  # rows naming Northamptonshire in the published file
+        query = select(lsoas.c.police_force_from).where(lsoas.c.police_force == "Northamptonshire")
+        northants = c.execute(query).scalars().all()
+    # The file names Northamptonshire on 327 rows and leaves Daventry and South
+    # Northamptonshire's 95 LSOAs empty: those come from the LAD lookup.
+    assert len(northants) == 422
+    assert northants.count("file") == 327 and northants.count("lad_lookup") == 95
+    assert any("3335 LSOA(s) had no police force" in w for w in lookup.warnings)

@@ -6,6 +6,11 @@
   and whose numbers carry thousands separators ("1,563").
 
 An LSOA repeated with the same values is a duplicate; with different values it is quarantined.
+The published lookup leaves the police force empty for about 3,300 LSOAs (Daventry and South
+Northamptonshire among them); forcesight fills those from the ONS local authority -> community
+safety partnership -> police force area lookup (December 2016, shipped in the package), by local
+authority code and then by name, records ``police_force_from = 'lad_lookup'`` and warns how many
+were filled and how many remain unknown.
 """
 
 from __future__ import annotations
@@ -27,6 +32,59 @@ from forcesight.ingest.csvfile import LINE, read_csv_table
 from forcesight.ingest.runner import Parsed, Stored
 from forcesight.store.reference import lsoa_population, lsoas
 from forcesight.store.sink import Sink, not_stored
+
+LAD_LOOKUP = (
+    Path(__file__).resolve().parents[1]
+    / "data" / "home_office" / "workforce" / "LAD_CSP_PFA_Dec2016_lookup.csv"
+)  # fmt: skip
+#: Force names as the LSOA lookup spells them.
+FORCE_NAMES = {"Devon & Cornwall": "Devon and Cornwall", "London, City of": "City of London"}
+
+
+def _la_key(name: pl.Expr) -> pl.Expr:
+    return name.str.to_lowercase().str.replace(r" ua$", "").str.strip_chars()
+
+
+def fill_police_force(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Fill an empty police force from the LAD -> police force area lookup (see module doc)."""
+    missing = int(frame["police_force"].is_null().sum())
+    frame = frame.with_columns(
+        pl.when(pl.col("police_force").is_not_null())
+        .then(pl.lit("file"))
+        .otherwise(None)
+        .alias("police_force_from")
+    )
+    if missing == 0:
+        return frame, []
+    lad = pl.read_csv(LAD_LOOKUP, infer_schema=False, encoding="utf8-lossy")
+    lad = lad.rename({lad.columns[0]: "LAD16CD"}).select(
+        pl.col("LAD16CD").alias("_code"),
+        _la_key(pl.col("LAD16NM")).alias("_name"),
+        pl.col("PFA16NM").replace(FORCE_NAMES).alias("_force"),
+    )
+    by_code = lad.select("_code", pl.col("_force").alias("_by_code")).unique("_code")
+    by_name = lad.select("_name", pl.col("_force").alias("_by_name")).unique("_name")
+    frame = (
+        frame.with_columns(_la_key(pl.col("la_name")).alias("_name"))
+        .join(by_code, left_on="la_code", right_on="_code", how="left")
+        .join(by_name, on="_name", how="left")
+    )
+    found = pl.coalesce("_by_code", "_by_name")
+    filled = pl.col("police_force").is_null() & found.is_not_null()
+    frame = frame.with_columns(
+        pl.when(filled)
+        .then(pl.lit("lad_lookup"))
+        .otherwise(pl.col("police_force_from"))
+        .alias("police_force_from"),
+        pl.coalesce("police_force", found).alias("police_force"),
+    ).drop("_name", "_by_code", "_by_name")
+    still = int(frame["police_force"].is_null().sum())
+    return frame, [
+        f"{missing - still} LSOA(s) had no police force in the file and were given their local "
+        "authority's force from the ONS LAD to police force area lookup (Dec 2016); "
+        f"{still} remain unknown"
+    ]
+
 
 LOOKUP_RENAMES = {
     "LSOA Code": "lsoa_code",
@@ -88,12 +146,14 @@ class OnsLsoaReader:
         frame = good.select([*LOOKUP_RENAMES, LINE]).rename(LOOKUP_RENAMES)
         names = {v: k for k, v in LOOKUP_RENAMES.items()}
         first, duplicates, conflicts = split_repeats(frame, ["lsoa_code"], names)
+        first, warnings = fill_police_force(first)
         return Parsed(
             table.rows_read,
             pl.concat([quarantined, conflicts]).sort("line"),
             rows=first,
             duplicates=duplicates,
             kind="lookup",
+            warnings=warnings,
         )
 
     def _parse_census(self, path: Path, raw: bytes) -> Parsed:

@@ -133,6 +133,9 @@ lsoas = Table(
     Column("region_code", String(9)),
     Column("region_name", Text),
     Column("police_force", Text, index=True),
+    # "file" when the lookup names the force; "lad_lookup" when forcesight filled it from the ONS
+    # local authority -> police force area lookup (Dec 2016), because the file leaves it empty.
+    Column("police_force_from", String(12)),
     Column("import_run_id", ForeignKey("import_runs.id"), nullable=False),
     Column("source_line", Integer, nullable=False),
 )

@@ -73,9 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_benefit_measurements_investment_id"), table_name="benefit_measurements"
-    )
+    op.drop_index(op.f("ix_benefit_measurements_investment_id"), table_name="benefit_measurements")
     op.drop_table("benefit_measurements")
     op.drop_table("investments")
     op.drop_table("cost_rates")
