@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from forcesight.errors import MappingError, MissingColumnsError, UnreadableFileError
 from forcesight.finance import queries
 from forcesight.finance.policy import FinancePolicy, load_finance_policy
-from forcesight.policy.loader import policy_path
+from forcesight.policy.loader import RULES_DIR, policy_path
 
 EXPECTED = ["rank", "hourly_cost", "source"]
 
@@ -106,9 +106,11 @@ def current_rates(engine: Engine, policy: FinancePolicy | None = None) -> CostRa
         schema=queries.RATE_SCHEMA,
         orient="row",
     )
+    path = policy_path("finance")
+    shipped = path.parent == RULES_DIR
     return CostRates(
         policy.rate_set,
         frame,
         any(r.assumption for r in policy.cost_rates),
-        str(policy_path("finance")),
+        "the shipped policy/rules/finance.yaml" if shipped else str(path),
     )

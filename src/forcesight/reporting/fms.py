@@ -100,11 +100,14 @@ def collect_sections(
             module = importlib.import_module(who.module)
         except ModuleNotFoundError as exc:
             if exc.name is None or not who.module.startswith(exc.name):
-                raise
-            statement.sections.append(
-                _placeholder(who, f"{who.module.rsplit('.', 1)[0]} is not installed in this "
-                                  f"build: {who.absent}")
-            )  # fmt: skip
+                raise  # a missing dependency inside the engine is a failure, not an absence
+            package = who.module.rsplit(".", 1)[0]
+            why = (
+                f"{package} provides no report section in this build"
+                if exc.name == who.module
+                else f"{package} is not installed in this build"
+            )
+            statement.sections.append(_placeholder(who, f"{why}: {who.absent}"))
             statement.contributors.append((who.module, "not installed", 0.0))
             continue
         try:
