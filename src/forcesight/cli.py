@@ -121,19 +121,18 @@ def demo(
 
 
 def _register() -> None:
-    """Attach each domain's command group."""
+    """Attach each domain's command group (imported here so that --help stays quick to write)."""
+    from forcesight.allocation.cli import app as allocate_app
     from forcesight.ingest.cli import register as register_ingest
+    from forcesight.rostering.cli import roster_app
+    from forcesight.tracking.cli import track_app
+    from forcesight.web.cli import register as register_web
 
     register_ingest(app)
-    from forcesight.tracking.cli import track_app
-
-    app.add_typer(track_app, name="track")
-    from forcesight.allocation.cli import app as allocate_app
-
+    register_web(app)
     app.add_typer(allocate_app, name="allocate")
-    from forcesight.rostering.cli import roster_app
-
     app.add_typer(roster_app, name="roster")
+    app.add_typer(track_app, name="track")
     from forcesight.workforce.cli import workforce_app
 
     app.add_typer(workforce_app, name="workforce")

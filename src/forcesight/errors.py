@@ -277,6 +277,93 @@ class UnknownRosterError(ForcesightError):
         super().__init__(f"No stored {kind} named {name!r}. Stored: {listed}.")
 
 
+# --- web ----------------------------------------------------------------------------------------
+
+
+class AccountError(ForcesightError):
+    """A user account that cannot be created, found or changed as asked."""
+
+    code = "account_error"
+    exit_code = 2
+    http_status = 400
+
+
+class UnknownRoleError(AccountError):
+    code = "unknown_role"
+
+    def __init__(self, role: str, known: Sequence[str]) -> None:
+        self.role = role
+        super().__init__(f"Unknown role {role!r}; expected one of: {', '.join(known)}.")
+
+
+class UserExistsError(AccountError):
+    code = "user_exists"
+    http_status = 409
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"A user named {username!r} already exists.")
+
+
+class UnknownUserError(AccountError):
+    code = "unknown_user"
+    http_status = 404
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"No user named {username!r}. `forcesight user list` shows the users.")
+
+
+class BadUsernameError(AccountError):
+    code = "bad_username"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"Username {username!r} is not allowed: use 2 to 80 letters, digits, '.', '-' or '_', "
+            "starting with a letter or digit."
+        )
+
+
+class WeakPasswordError(AccountError):
+    code = "weak_password"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Password refused: {problem}.")
+
+
+class LoginRefusedError(ForcesightError):
+    """A sign-in that did not succeed; the message never says whether the username exists."""
+
+    code = "login_refused"
+    http_status = 401
+
+    def __init__(self, message: str, retry_after_seconds: int | None = None) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(message)
+
+
+class UploadRefusedError(ForcesightError):
+    """An uploaded file refused before anything was imported."""
+
+    code = "upload_refused"
+    http_status = 400
+
+    def __init__(self, file_name: str, problem: str, http_status: int = 400) -> None:
+        self.file_name = file_name
+        self.http_status = http_status
+        super().__init__(f"{file_name}: {problem}. Nothing was imported.")
+
+
+class BadFilterError(ForcesightError):
+    """A filter value (a date, a number) that cannot be understood."""
+
+    code = "bad_filter"
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, field: str, value: str, expected: str) -> None:
+        self.field = field
+        super().__init__(f"Filter {field!r}: {value!r} is not {expected}.")
+
+
 # --- workforce ----------------------------------------------------------------------------------
 
 

@@ -51,9 +51,19 @@ class CsvTable:
 
 
 def decode(path: Path, raw: bytes) -> str:
-    """UTF-8 text of ``raw`` (a byte-order mark is dropped), or an error naming the line."""
+    """UTF-8 text of ``raw`` (a byte-order mark is dropped), or an error naming the line.
+    A NUL byte is refused like any byte that is not UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        # Valid UTF-8, but no text export holds it and PostgreSQL cannot store it in text.
+        raise UnreadableFileError(
+            str(path),
+            "holds a NUL byte (0x00), so it is not a text CSV (a UTF-16 or binary file?); "
+            "save the export as UTF-8 CSV",
+            line=raw[:nul].count(b"\n") + 1,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -231,12 +241,15 @@ def _parse_lines(good: pl.DataFrame, header: list[str]) -> pl.DataFrame | None:
         frame = pl.DataFrame({n: [] for n in names}, schema=dict.fromkeys(names, pl.String))
     else:
         joined = "\n".join(good["text"].to_list()) + "\n"
-        frame = pl.read_csv(
-            io.StringIO(joined),
-            has_header=False,
-            new_columns=names,
-            infer_schema=False,
-        )
+        try:
+            frame = pl.read_csv(
+                io.StringIO(joined),
+                has_header=False,
+                new_columns=names,
+                infer_schema=False,
+            )
+        except pl.exceptions.PolarsError:
+            return None  # text after a closing quote ('""x', '"x"y'): the csv module reads it
         if frame.height != good.height:
             return None
     frame.columns = header

@@ -46,7 +46,9 @@ class Reader(Protocol):
     def parse(self, path: Path, raw: bytes, mapping: Path | None) -> Parsed: ...
 
     def store(self, sink: Sink, parsed: Parsed, run_id: int) -> Stored:
-        """Write the parsed rows that are new; count the rest as duplicates."""
+        """Write the parsed rows that are new; count the rest as duplicates. Rows found wrong
+        only against the store (e.g. a record stored with other content) may be added to
+        ``parsed.quarantined`` here: the runner writes the quarantine after this returns."""
         ...
 
 

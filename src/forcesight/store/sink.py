@@ -18,6 +18,9 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, select, text, tuple_
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.sqltypes import TupleType
+from sqlalchemy.types import TypeEngine
 
 from forcesight.store.bulk import insert_frame, prepare
 
@@ -64,21 +67,47 @@ class SqlAlchemySink:
 
 
 class SqliteAdbcSink:
-    """Writes through ADBC; statements are compiled for SQLite with literal values."""
+    """Writes through ADBC; statements are compiled for SQLite with bound parameters."""
 
     dialect = "sqlite"
+    _sqlite = sqlite_dialect.dialect(paramstyle="qmark")
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
         self.cursor = connection.cursor()
+        # The driver types each result column from its first batch (1,024 rows by default): a
+        # column NULL there and text later fails to read. One batch sees every value.
+        self.cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
 
-    def _sql(self, statement: Executable) -> str:
+    def _sql(self, statement: Executable) -> tuple[str, list[Any]]:
+        """SQL with ``?`` markers and the values, converted as SQLAlchemy would for SQLite (JSON
+        as text, times as ISO text), so that any value binds (literal rendering cannot render a
+        JSON value, and would put the file's text into the SQL)."""
         assert isinstance(statement, ClauseElement)
-        return str(
-            statement.compile(
-                dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
-            )
+        compiled = statement.compile(
+            dialect=self._sqlite, compile_kwargs={"render_postcompile": True}
         )
+        assert isinstance(compiled, SQLCompiler)
+        params = compiled.construct_params() or {}
+        values = []
+        for name in compiled.positiontup or []:
+            bind_type = self._bind_type(compiled, name)
+            processor = bind_type.dialect_impl(self._sqlite).bind_processor(self._sqlite)
+            value = params[name]
+            values.append(processor(value) if processor is not None else value)
+        return str(compiled), values
+
+    @staticmethod
+    def _bind_type(compiled: SQLCompiler, name: str) -> TypeEngine[Any]:
+        """The type of parameter ``name``. An expanded IN list binds its values as ``p_1``,
+        ``p_2``, ... of the one parameter ``p``; a list of tuples as ``p_<row>_<position>``."""
+        base = name
+        while base not in compiled.binds:
+            base = base.rsplit("_", 1)[0]
+        bind_type: TypeEngine[Any] = compiled.binds[base].type
+        if isinstance(bind_type, TupleType):
+            bind_type = bind_type.types[int(name.rsplit("_", 1)[1]) - 1]
+        return bind_type
 
     def insert(self, table: Table, frame: pl.DataFrame) -> int:
         if frame.height == 0:
@@ -88,21 +117,11 @@ class SqliteAdbcSink:
         return frame.height
 
     def fetch(self, statement: Executable) -> pl.DataFrame:
-        self.cursor.execute(self._sql(statement))
+        self.cursor.execute(*self._sql(statement))
         return pl.from_arrow(self.cursor.fetch_arrow_table())  # type: ignore[return-value]
 
     def execute(self, statement: Executable) -> None:
-        """Run a statement with bound parameters, converted by SQLAlchemy's own processors
-        (so JSON, dates and times are stored exactly as the SQLAlchemy side stores them)."""
-        assert isinstance(statement, ClauseElement)
-        compiled: Any = statement.compile(dialect=sqlite_dialect.dialect())
-        params = compiled.construct_params()
-        processors = compiled._bind_processors
-        order = compiled.positiontup or []
-        values = [
-            processors[name](params[name]) if name in processors else params[name] for name in order
-        ]
-        self.cursor.execute(str(compiled), values)
+        self.cursor.execute(*self._sql(statement))
 
     def insert_returning_id(self, table: Table, values: Mapping[str, Any]) -> int:
         self.execute(table.insert().values(**values))
@@ -151,15 +170,19 @@ def write_transaction(engine: Engine) -> Iterator[Sink]:
         with _ADBC_LOCK:
             connection = _adbc_connection(database)
             sink = SqliteAdbcSink(connection)
-            sink.cursor.execute("BEGIN IMMEDIATE")
+            # Its own cursor: after a failed statement with parameters, the driver refuses a
+            # statement without any on that cursor, and the ROLLBACK must not be refused.
+            control = connection.cursor()
+            control.execute("BEGIN IMMEDIATE")
             try:
                 yield sink
-                sink.cursor.execute("COMMIT")
+                control.execute("COMMIT")
             except BaseException:
-                sink.cursor.execute("ROLLBACK")
+                control.execute("ROLLBACK")
                 raise
             finally:
                 sink.cursor.close()
+                control.close()
         return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
