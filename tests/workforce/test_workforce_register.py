@@ -38,7 +38,13 @@ def test_add_writes_an_app_row_and_its_history(force: Engine) -> None:
     assert events["reason"] == "course passed"
     assert events["staff_skill_id"] == change.award_id
     assert events["recorded_at"] == NOW
-    assert change.audited_in_web_log is False  # the web app is not installed in this build
+    assert change.audited_in_web_log  # the web app is installed: its audit log has the entry
+    from forcesight.web import audit
+
+    with force.connect() as conn:
+        entries, _ = audit.entries(conn, audit.AuditFilter(action="skill.add"))
+    assert len(entries) == 1 and entries[0].actor == "sgt.hr"
+    assert entries[0].target == f"staff_skill:{change.award_id}"
     held = service.holdings(force, NOW, staff_id="R2")
     assert held["skill"].to_list() == ["first_aid"]
 

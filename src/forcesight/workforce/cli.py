@@ -52,12 +52,13 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _actor(by: str | None) -> register.Actor:
+    """Who makes a change from the command line: as the audit log names it (``cli:<user>``)."""
     if by:
-        return register.Actor(by)
+        return register.Actor(by, "local")
     try:
-        return register.Actor(getpass.getuser())
+        return register.Actor(f"cli:{getpass.getuser()}", "local")
     except (KeyError, OSError):
-        return register.Actor("unknown")
+        return register.Actor("cli:unknown", "local")
 
 
 def _day(value: datetime | None) -> date | None:
