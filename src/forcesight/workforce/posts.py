@@ -18,6 +18,7 @@ need none; the value weights are a judgement, not data.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -142,17 +143,23 @@ def backlog_curve(
 def response_curve(
     engine: Engine, now: datetime, posts: int, policy: WorkforcePolicy
 ) -> BenefitCurve | str:
-    """Share of grade 1 reached within target with k extra response officers (the response
-    engine's simulation, when installed)."""
-    try:
-        marginal = importlib.import_module("forcesight.response.marginal")
-    except ImportError:
+    """Share of grade 1 reached within target with k extra response officers, from the response
+    engine's simulation through ``forcesight.response.marginal``:
+    ``grade1_within_target_by_extra_units(engine, now, extra_on_duty) -> (shares, source) | str``
+    where ``extra_on_duty[k]`` is the officers added on duty at every hour for k posts."""
+    if importlib.util.find_spec("forcesight.response") is None:
         return (
             "response engine not installed: the effect of extra response officers is not assessed"
         )
-    result = marginal.grade1_within_target_by_extra_units(
-        engine, now, [k * policy.posts.response_on_duty_per_post for k in range(posts + 1)]
-    )
+    try:
+        marginal = importlib.import_module("forcesight.response.marginal")
+    except ModuleNotFoundError:
+        return (
+            "the response engine offers no marginal model (forcesight.response.marginal): the "
+            "effect of extra response officers is not assessed"
+        )
+    extra = [k * policy.posts.response_on_duty_per_post for k in range(posts + 1)]
+    result = marginal.grade1_within_target_by_extra_units(engine, now, extra)
     if isinstance(result, str):
         return result
     values, source = result
