@@ -72,6 +72,7 @@ def demo(
     ] = True,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the build as JSON.")] = False,
 ) -> None:
     """Build the demo force (real reference data + a synthetic force), summarise it, serve it."""
     from rich.table import Table
@@ -106,8 +107,18 @@ def demo(
             holdings.add_row(h["data"], f"{h['rows']:,}", h["earliest"] or "", h["latest"] or "")
     out.print(holdings)
     force = report.force
-    for key, value in force.get("headline", {}).items():
-        out.print(f"  {key}: {value}")
+    figures = Table(
+        title=f"The demo force (synthetic, seed {force.get('seed')}, as at {force.get('as_of')})"
+    )
+    figures.add_column("Figure")
+    figures.add_column("Value", justify="right")
+    for key, value in force.get("figures", {}).items():
+        figures.add_row(str(key), f"{value:,}" if isinstance(value, int) else str(value))
+    for kind, count in force.get("open_clocks", {}).items():
+        figures.add_row(f"open clocks: {kind}", f"{count:,}")
+    out.print(figures)
+    if as_json:
+        print_json(report.to_dict())
     if not serve:
         return
     from forcesight.web.accounts import ensure_demo_users

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from forcesight.ingest import ImportResult, run_import
+from forcesight.ingest.runner import utc_now
 from forcesight.store.migrate import upgrade
 
 PACKAGE_DATA = Path(__file__).parent / "data"
@@ -63,7 +64,7 @@ def build_demo(
     *,
     seed: int,
     progress: Progress | None = None,
-    now: Callable[[], datetime] = datetime.now,
+    now: Callable[[], datetime] = utc_now,
 ) -> DemoReport:
     """Create or migrate the store, import the reference data, build the synthetic force."""
     from forcesight.synthetic import build_demo_force

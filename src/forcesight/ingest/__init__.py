@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from forcesight.ingest.runner import ImportResult, Progress, import_file
+from forcesight.ingest.runner import ImportResult, Progress, import_file, utc_now
 from forcesight.ingest.sources import SOURCES, reader_for
 
 __all__ = ["SOURCES", "ImportResult", "run_import"]
@@ -25,7 +25,7 @@ def run_import(
     user: str | None = None,
     progress: Progress | None = None,
     *,
-    now: Callable[[], datetime] = datetime.now,
+    now: Callable[[], datetime] = utc_now,
     display_name: str | None = None,
 ) -> ImportResult:
     """Import ``path`` as ``source`` (one of SOURCES) in one transaction; see runner.py."""

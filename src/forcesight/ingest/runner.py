@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -87,6 +87,12 @@ class ImportResult:
         )
 
 
+def utc_now() -> datetime:
+    """Now in UTC, without a zone: how the store keeps times of its own doing (import runs,
+    audit), as opposed to the force's operational times, kept as the force exported them."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -98,7 +104,7 @@ def import_file(
     *,
     mapping: Path | None = None,
     user: str | None = None,
-    now: Callable[[], datetime] = datetime.now,
+    now: Callable[[], datetime] = utc_now,
     progress: Progress | None = None,
     display_name: str | None = None,
 ) -> ImportResult:
