@@ -144,6 +144,15 @@ def _register() -> None:
     app.add_typer(allocate_app, name="allocate")
     app.add_typer(roster_app, name="roster")
     app.add_typer(track_app, name="track")
+    from forcesight.workforce.cli import workforce_app
+
+    app.add_typer(workforce_app, name="workforce")
+    from forcesight.finance.cli import finance_app
+
+    app.add_typer(finance_app, name="finance")
+    from forcesight.reporting.cli import report_app
+
+    app.add_typer(report_app, name="report")
 
 
 _register()

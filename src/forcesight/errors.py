@@ -362,3 +362,61 @@ class BadFilterError(ForcesightError):
     def __init__(self, field: str, value: str, expected: str) -> None:
         self.field = field
         super().__init__(f"Filter {field!r}: {value!r} is not {expected}.")
+
+
+# --- workforce ----------------------------------------------------------------------------------
+
+
+class SkillRefusedError(ForcesightError):
+    """A skill or accreditation change the register will not accept; nothing was written."""
+
+    code = "skill_refused"
+    exit_code = 2
+
+    def __init__(self, action: str, staff_id: str, skill: str, problems: Sequence[str]) -> None:
+        self.action = action
+        self.staff_id = staff_id
+        self.skill = skill
+        self.problems = list(problems)
+        listed = "; ".join(problems)
+        super().__init__(
+            f"{action} {skill!r} for {staff_id} refused: {listed}. Nothing was recorded."
+        )
+
+
+# --- finance ------------------------------------------------------------------------------------
+
+
+class InvestmentRefusedError(ForcesightError):
+    """An investment or measurement the benefits register will not accept; nothing written."""
+
+    code = "investment_refused"
+    exit_code = 2
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        self.name = name
+        self.problems = list(problems)
+        super().__init__(
+            f"Investment {name!r} refused: {'; '.join(problems)}. Nothing was recorded."
+        )
+
+
+class UnknownMetricError(ForcesightError):
+    code = "unknown_metric"
+    exit_code = 2
+
+    def __init__(self, metric: str, known: Sequence[str]) -> None:
+        self.metric = metric
+        super().__init__(f"Unknown metric {metric!r}; expected one of: {', '.join(known)}.")
+
+
+# --- reporting ----------------------------------------------------------------------------------
+
+
+class ReportPathError(ForcesightError):
+    code = "bad_report_path"
+    exit_code = 2
+
+    def __init__(self, path: str, expected: Sequence[str]) -> None:
+        self.path = path
+        super().__init__(f"{path}: the report is written as {' or '.join(expected)} (by suffix).")

@@ -11,7 +11,12 @@ from forcesight.web import accounts
 from forcesight.web.roles import load_roles
 from forcesight.web.routing import RouteInfo, action, iter_routes
 
-PATH_VALUES = {"run_id": "1", "job_id": "0123456789abcdef", "username": "matrix-target"}
+PATH_VALUES = {
+    "run_id": "1",
+    "job_id": "0123456789abcdef",
+    "username": "matrix-target",
+    "name": "fms-20260101-000000.html",
+}
 
 
 def _url(path: str) -> str:

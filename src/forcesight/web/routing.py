@@ -24,6 +24,9 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.web.routes.home",
     "forcesight.web.routes.imports",
     "forcesight.web.routes.quality",
+    "forcesight.workforce.web",
+    "forcesight.finance.web",
+    "forcesight.reporting.web",
     "forcesight.web.routes.users",
     "forcesight.web.routes.audit_log",
 )
