@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from forcesight.cli_common import State, console, print_json, run_or_exit, store_engine
-from forcesight.settings import settings_markdown
+from forcesight.settings import data_dir, settings_markdown
 from forcesight.store import migrate
 
 app = typer.Typer(
@@ -83,7 +83,9 @@ def demo(
 
     engine = run_or_exit(lambda: store_engine(migrated=False))
     with progress_bar("Building the demo force") as bar:
-        report = run_or_exit(lambda: build_demo(engine, seed=seed, progress=bar.set))
+        report = run_or_exit(
+            lambda: build_demo(engine, seed=seed, reports=data_dir() / "reports", progress=bar.set)
+        )
     imports = Table(title="Reference data imported (real, public)")
     for name in ("File", "Read", "Stored", "Quarantined", "Duplicates"):
         imports.add_column(name, justify="left" if name == "File" else "right")
@@ -117,6 +119,8 @@ def demo(
     for kind, count in force.get("open_clocks", {}).items():
         figures.add_row(f"open clocks: {kind}", f"{count:,}")
     out.print(figures)
+    if report.statement is not None:
+        out.print(f"Force Management Statement: {report.statement} (and .xlsx beside it)")
     if as_json:
         print_json(report.to_dict())
     if not serve:
@@ -132,26 +136,23 @@ def demo(
 
 
 def _register() -> None:
-    """Attach each domain's command group (imported here so that --help stays quick to write)."""
+    """Attach each domain's command group."""
     from forcesight.allocation.cli import app as allocate_app
+    from forcesight.finance.cli import finance_app
     from forcesight.ingest.cli import register as register_ingest
+    from forcesight.reporting.cli import report_app
     from forcesight.rostering.cli import roster_app
     from forcesight.tracking.cli import track_app
     from forcesight.web.cli import register as register_web
+    from forcesight.workforce.cli import workforce_app
 
     register_ingest(app)
     register_web(app)
     app.add_typer(allocate_app, name="allocate")
     app.add_typer(roster_app, name="roster")
     app.add_typer(track_app, name="track")
-    from forcesight.workforce.cli import workforce_app
-
     app.add_typer(workforce_app, name="workforce")
-    from forcesight.finance.cli import finance_app
-
     app.add_typer(finance_app, name="finance")
-    from forcesight.reporting.cli import report_app
-
     app.add_typer(report_app, name="report")
 
 

@@ -54,20 +54,28 @@ def reference_files() -> list[tuple[str, Path]]:
 class DemoReport:
     imports: list[ImportResult] = field(default_factory=list)
     force: dict[str, Any] = field(default_factory=dict)
+    statement: Path | None = None  # the Force Management Statement built for the demo force
 
     def to_dict(self) -> dict[str, Any]:
-        return {"imports": [r.to_dict() for r in self.imports], "force": self.force}
+        return {
+            "imports": [r.to_dict() for r in self.imports],
+            "force": self.force,
+            "statement": str(self.statement) if self.statement else None,
+        }
 
 
 def build_demo(
     engine: Engine,
     *,
     seed: int,
+    reports: Path | None = None,
     progress: Progress | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> DemoReport:
-    """Create or migrate the store, import the reference data, build the synthetic force."""
-    from forcesight.synthetic import build_demo_force
+    """Create or migrate the store, import the reference data, build the synthetic force and,
+    given a ``reports`` folder, its Force Management Statement (HTML and Excel)."""
+    from forcesight.reporting.fms import build_report
+    from forcesight.synthetic import DEFAULT_AS_OF, build_demo_force
 
     upgrade(engine)
     report = DemoReport()
@@ -80,4 +88,13 @@ def build_demo(
         progress("Reference data imported", len(files), len(files))
     summary = build_demo_force(engine, seed=seed, progress=progress)
     report.force = summary.to_dict()
+    if reports is not None:
+        if progress:
+            progress("Building the Force Management Statement", 0, 1)
+        stem = reports / f"fms-{now():%Y%m%d-%H%M%S}"
+        report.statement = build_report(
+            engine, DEFAULT_AS_OF, stem.with_suffix(".html"), excel=stem.with_suffix(".xlsx")
+        )
+        if progress:
+            progress("Force Management Statement built", 1, 1)
     return report

@@ -38,7 +38,7 @@ CONTRIBUTORS: tuple[Contributor, ...] = (
                 "demand profiles and four-year forecasts not assessed"),
     Contributor("forcesight.response.report", "Response", Step.CAPACITY, "Response capacity",
                 "response capacity (Erlang staffing and simulation) not assessed"),
-    Contributor("forcesight.rostering.report", "Response", Step.PLANS, "Shift patterns",
+    Contributor("forcesight.rostering.service", "Response", Step.PLANS, "Shift patterns",
                 "shift patterns against demand not assessed"),
     Contributor("forcesight.allocation.report", "Investigation", Step.UNMET,
                 "Crime allocation and backlog", "crime allocation and backlog not assessed"),
