@@ -65,6 +65,9 @@ def _register() -> None:
     from forcesight.ingest.cli import register as register_ingest
 
     register_ingest(app)
+    from forcesight.demand.cli import app as demand_app
+
+    app.add_typer(demand_app, name="demand")
 
 
 _register()

@@ -140,3 +140,17 @@ class DependencyMissingError(ForcesightError):
 
     def __init__(self, what: str, install: str) -> None:
         super().__init__(f"{what} is not installed. Install it with: {install}")
+
+
+# --- demand -------------------------------------------------------------------------------------
+
+
+class ForecastInputError(ForcesightError):
+    """A forecasting request that cannot run: bad series values, horizon or model name."""
+
+    code = "bad_forecast_input"
+    exit_code = 2
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {problem}.")
