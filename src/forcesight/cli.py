@@ -21,6 +21,7 @@ app = typer.Typer(
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: Annotated[
         str,
         typer.Option(
@@ -31,6 +32,7 @@ def main_options(
     ] = "",
 ) -> None:
     State.db_url = db
+    ctx.call_on_close(State.close)
 
 
 @app.command()
@@ -58,6 +60,64 @@ def settings_command(
     print_json(
         {s.name: {"env": s.env_var, "value": setting(s.name), "help": s.help} for s in SETTINGS}
     )
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="Seed of the synthetic force (same seed, same force).")
+    ] = 2018,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app afterwards.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+) -> None:
+    """Build the demo force (real reference data + a synthetic force), summarise it, serve it."""
+    from rich.table import Table
+
+    from forcesight.cli_common import progress_bar
+    from forcesight.demo import build_demo
+    from forcesight.ingest.status import store_status
+
+    engine = run_or_exit(lambda: store_engine(migrated=False))
+    with progress_bar("Building the demo force") as bar:
+        report = run_or_exit(lambda: build_demo(engine, seed=seed, progress=bar.set))
+    imports = Table(title="Reference data imported (real, public)")
+    for name in ("File", "Read", "Stored", "Quarantined", "Duplicates"):
+        imports.add_column(name, justify="left" if name == "File" else "right")
+    for r in report.imports:
+        imports.add_row(
+            r.file_name,
+            f"{r.rows_read:,}",
+            f"{r.rows_stored:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.rows_duplicate:,}",
+        )
+    out = console.__class__()
+    out.print(imports)
+    holdings = Table(title=f"The store at {State.url()}")
+    holdings.add_column("Data")
+    holdings.add_column("Rows", justify="right")
+    holdings.add_column("From")
+    holdings.add_column("To")
+    for h in store_status(engine)["holdings"]:
+        if h["rows"]:
+            holdings.add_row(h["data"], f"{h['rows']:,}", h["earliest"] or "", h["latest"] or "")
+    out.print(holdings)
+    force = report.force
+    for key, value in force.get("headline", {}).items():
+        out.print(f"  {key}: {value}")
+    if not serve:
+        return
+    from forcesight.web.accounts import ensure_demo_users
+    from forcesight.web.serve import serve as serve_app
+
+    logins = ensure_demo_users(engine, seed)
+    out.print(f"\nforcesight is at http://{host}:{port}/  (Ctrl-C stops it)")
+    for role, username, password in logins:
+        out.print(f"  {role:<13} user {username:<14} password {password}")
+    serve_app(State.url(), host, port)
 
 
 def _register() -> None:
