@@ -47,9 +47,11 @@ CRIME_DIMENSIONS = (
 def _calendar(column: str) -> list[pl.Expr]:
     t = pl.col(column)
     return [
-        ((t.dt.weekday() - 1) * 24 + t.dt.hour()).alias("hour_of_week"),  # Monday 00:00 = 0
+        ((t.dt.weekday().cast(pl.Int32) - 1) * 24 + t.dt.hour().cast(pl.Int32)).alias(
+            "hour_of_week"
+        ),  # Monday 00:00 = 0
         t.dt.strftime("%a").alias("weekday"),
-        t.dt.hour().alias("hour"),
+        t.dt.hour().cast(pl.Int32).alias("hour"),
         t.dt.strftime("%Y-%m").alias("month"),
     ]
 
@@ -159,6 +161,7 @@ def profile(
         for m in measures
     ]
     filled = [pl.col(m).fill_null(0) for m in measures]
+    filled += [pl.col(f"{m}_last_year").fill_null(0) for m in measures]
     out = joined.with_columns(*filled).with_columns(changes)
     return out.sort(*by) if by else out
 
