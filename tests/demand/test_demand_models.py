@@ -93,8 +93,9 @@ def _batch(n_series: int = 3, n: int = 36, seed: int = 1) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-CONFIG = BacktestConfig(horizon=4, models=("naive", "drift", "ets"), min_train=8,
-                        calibration_origins=8, min_errors=10)
+CONFIG = BacktestConfig(
+    horizon=4, models=("naive", "drift", "ets"), min_train=8, calibration_origins=8, min_errors=10
+)
 
 
 def test_backtest_never_looks_past_its_origin() -> None:
@@ -109,14 +110,18 @@ def test_backtest_never_looks_past_its_origin() -> None:
     at, chosen = forecast_at(cv, origins, CONFIG, 4)
     at_perturbed, chosen_perturbed = forecast_at(cv_perturbed, origins, CONFIG, 4)
     columns = ["unique_id", "ds", "model", "forecast", "lo_80", "hi_80", "lo_95", "hi_95"]
-    assert at.select(columns).sort("unique_id", "ds").equals(
-        at_perturbed.select(columns).sort("unique_id", "ds")
+    assert (
+        at.select(columns)
+        .sort("unique_id", "ds")
+        .equals(at_perturbed.select(columns).sort("unique_id", "ds"))
     )
     assert chosen.sort("unique_id").equals(chosen_perturbed.sort("unique_id"))
     # ... and it is exactly the live forecast made from the data up to the origin.
     live = forecast_series(frame.filter(pl.col("ds") <= origin), CONFIG).forecasts
-    assert live.select(columns).sort("unique_id", "ds").equals(
-        at.select(columns).sort("unique_id", "ds")
+    assert (
+        live.select(columns)
+        .sort("unique_id", "ds")
+        .equals(at.select(columns).sort("unique_id", "ds"))
     )
     # The perturbation did reach the later forecasts, so the test could have failed.
     later = cv.filter(pl.col("origin") > origin)["forecast"]
@@ -127,18 +132,28 @@ def test_backtest_never_looks_past_its_origin() -> None:
 def test_selection_keeps_naive_on_random_walks_and_takes_a_clear_trend() -> None:
     rng = np.random.default_rng(7)
     periods = expected_periods(date(2009, 3, 31), date(2030, 12, 31), "quarter")[:40]
-    walks = pl.concat([
-        pl.DataFrame({"unique_id": f"w{i}", "ds": periods,
-                      "y": 500 + np.cumsum(rng.normal(0, 10, 40))})
-        for i in range(4)
-    ])
+    walks = pl.concat(
+        [
+            pl.DataFrame(
+                {"unique_id": f"w{i}", "ds": periods, "y": 500 + np.cumsum(rng.normal(0, 10, 40))}
+            )
+            for i in range(4)
+        ]
+    )
     chosen = forecast_series(walks, CONFIG).selection
     assert set(chosen["selected"]) == {"naive"}
-    trends = pl.concat([
-        pl.DataFrame({"unique_id": f"t{i}", "ds": periods,
-                      "y": 100 + 25.0 * np.arange(40) + rng.normal(0, 2, 40)})
-        for i in range(4)
-    ])
+    trends = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "unique_id": f"t{i}",
+                    "ds": periods,
+                    "y": 100 + 25.0 * np.arange(40) + rng.normal(0, 2, 40),
+                }
+            )
+            for i in range(4)
+        ]
+    )
     chosen = forecast_series(trends, CONFIG).selection
     assert "naive" not in set(chosen["selected"])
     assert all("beat naive" in r for r in chosen["reason"])
@@ -148,8 +163,9 @@ def test_calibrated_intervals_cover_about_80_percent() -> None:
     from forcesight.demand.evaluation import evaluate
 
     frame = _batch(n_series=12, n=40, seed=11)
-    config = BacktestConfig(horizon=4, models=("naive", "drift"), min_train=8,
-                            calibration_origins=8, min_errors=20)
+    config = BacktestConfig(
+        horizon=4, models=("naive", "drift"), min_train=8, calibration_origins=8, min_errors=20
+    )
     cv, _ = rolling_forecasts(frame, config)
     result = evaluate(cv, config, [4], min_history=12)["horizons"]["4"]
     assert 0.7 <= result["coverage_80"] <= 0.92

@@ -48,7 +48,9 @@ def test_incident_profile_by_category_with_last_year(demand_store: Engine) -> No
 def test_incident_profile_by_hour_of_week_grade_and_area(demand_store: Engine) -> None:
     by_hour = profile(demand_store, "incidents", ["hour_of_week"], START, END)
     assert dict(zip(by_hour["hour_of_week"], by_hour["volume"], strict=True)) == {
-        10: 2, 142: 1, 147: 1,  # Mon 10:xx twice; Sat 22:05 = 5*24+22; Sun 03:00 = 6*24+3
+        10: 2,
+        142: 1,
+        147: 1,  # Mon 10:xx twice; Sat 22:05 = 5*24+22; Sun 03:00 = 6*24+3
     }
     by_grade = profile(demand_store, "incidents", ["grade"], START, END)
     assert _row(by_grade, grade="1")["volume"] == 2
@@ -86,8 +88,9 @@ def test_crime_hours_by_offence_and_complexity(demand_store: Engine) -> None:
 def test_harm_weighted_profile(demand_store: Engine, tmp_path: Path) -> None:
     path = tmp_path / "weights.csv"
     path.write_text("offence_code,weight\n8N,10\n19C,100\n")
-    table = profile(demand_store, "crimes", ["offence_group"], START, END,
-                    weights=load_harm_weights(path))
+    table = profile(
+        demand_store, "crimes", ["offence_group"], START, END, weights=load_harm_weights(path)
+    )
     vap = _row(table, offence_group="Violence against the person")
     assert vap["harm"] == pytest.approx(20.0)  # 8N twice; 106 has no weight
     assert vap["unweighted"] == 1

@@ -18,29 +18,39 @@ from forcesight.demand.periods import expected_periods
 from forcesight.demand.scenarios import apply_scenario, load_scenario
 from forcesight.errors import MappingError, MissingColumnsError, PolicyError, UnreadableFileError
 
-ROLLING = (Path(__file__).resolve().parents[2] / "src" / "forcesight" / "data" / "home_office"
-           / "recorded_crime_by_force_rolling_year.csv")
+ROLLING = (
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "forcesight"
+    / "data"
+    / "home_office"
+    / "recorded_crime_by_force_rolling_year.csv"
+)
 QUARTERS = expected_periods(date(2010, 3, 31), date(2030, 12, 31), "quarter")
 CONFIG = BacktestConfig(horizon=4, models=("naive", "drift"), min_train=8, min_errors=5)
 
 
 def _series(uid: str, values: list[float], periods: list[date] | None = None) -> pl.DataFrame:
     ds = periods if periods is not None else QUARTERS[: len(values)]
-    return pl.DataFrame({"unique_id": uid, "ds": ds, "y": values},
-                        schema={"unique_id": pl.String, "ds": pl.Date, "y": pl.Float64})
+    return pl.DataFrame(
+        {"unique_id": uid, "ds": ds, "y": values},
+        schema={"unique_id": pl.String, "ds": pl.Date, "y": pl.Float64},
+    )
 
 
 def test_bad_series_get_named_fallbacks_and_the_batch_runs() -> None:
     rng = np.random.default_rng(5)
     good = list(1000 + np.cumsum(rng.normal(0, 10, 24)))
     gappy = [v for i, v in enumerate(good) if i not in (5, 6)]
-    batch = pl.concat([
-        _series("good", good),
-        _series("short", [5.0, 6.0, 7.0]),
-        _series("zeros", [0.0] * 20),
-        _series("gaps", gappy, [q for i, q in enumerate(QUARTERS[:24]) if i not in (5, 6)]),
-        _series("negative", [*good[:20], -3.0, *good[21:]]),
-    ])
+    batch = pl.concat(
+        [
+            _series("good", good),
+            _series("short", [5.0, 6.0, 7.0]),
+            _series("zeros", [0.0] * 20),
+            _series("gaps", gappy, [q for i, q in enumerate(QUARTERS[:24]) if i not in (5, 6)]),
+            _series("negative", [*good[:20], -3.0, *good[21:]]),
+        ]
+    )
     result = forecast_series(batch, CONFIG, fill="interpolate")
     problems = {r["unique_id"]: (r["problem"], r["fallback"]) for r in result.problems.to_dicts()}
     assert problems["short"][1] == "naive with its own intervals"
@@ -50,12 +60,14 @@ def test_bad_series_get_named_fallbacks_and_the_batch_runs() -> None:
     assert problems["negative"] == ("1 negative value(s)", "set to 0")
     assert "good" not in problems
     per_series = result.forecasts.group_by("unique_id").len()
-    assert dict(per_series.iter_rows()) == {u: 4 for u in
-                                            ("good", "short", "zeros", "gaps", "negative")}
+    assert dict(per_series.iter_rows()) == {
+        u: 4 for u in ("good", "short", "zeros", "gaps", "negative")
+    }
     zeros = result.forecasts.filter(pl.col("unique_id") == "zeros")
     assert zeros["forecast"].to_list() == [0.0] * 4
     assert result.selection.filter(pl.col("unique_id") == "short")["reason"][0].startswith(
-        "fallback: too short")
+        "fallback: too short"
+    )
 
 
 def test_harmonisation_joins_burglary_and_sets_fraud_aside() -> None:
@@ -64,8 +76,13 @@ def test_harmonisation_joins_burglary_and_sets_fraud_aside() -> None:
     harmonised, notes = harmonise(raw)
     groups = set(harmonised["offence_group"])
     assert "Burglary" in groups
-    assert not groups & {"Domestic burglary", "Residential burglary", "Fraud offences",
-                         "Non-domestic burglary", "Non-residential burglary"}
+    assert not groups & {
+        "Domestic burglary",
+        "Residential burglary",
+        "Fraud offences",
+        "Non-domestic burglary",
+        "Non-residential burglary",
+    }
     merged = notes.filter(pl.col("action") == "merged")
     assert merged.height == 13
     assert notes.filter(pl.col("action") == "discontinued").height == 13
@@ -108,10 +125,15 @@ def test_breaks_found_where_the_trend_turns() -> None:
 
 
 def test_breaks_in_raw_domestic_burglary_at_the_reclassification() -> None:
-    raw = read_rolling_year(ROLLING).filter(
-        (pl.col("offence_group") == "Domestic burglary") & (pl.col("force") == "Northamptonshire")
-        & (pl.col("period_end") >= date(2007, 3, 31))
-    ).sort("period_end")
+    raw = (
+        read_rolling_year(ROLLING)
+        .filter(
+            (pl.col("offence_group") == "Domestic burglary")
+            & (pl.col("force") == "Northamptonshire")
+            & (pl.col("period_end") >= date(2007, 3, 31))
+        )
+        .sort("period_end")
+    )
     found = detect_breaks(raw["offences"].to_numpy(), raw["period_end"].to_list())
     assert any(date(2016, 9, 30) <= b.ds <= date(2017, 9, 30) for b in found)
 
@@ -132,11 +154,15 @@ def test_scenario_multiplies_named_series_from_its_date(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
     path.write_text(SCENARIO)
     scenario = load_scenario(path)
-    forecasts = pl.DataFrame({
-        "unique_id": ["a1", "a1", "b1"], "ds": [date(2010, 12, 31), date(2011, 3, 31),
-                                               date(2011, 3, 31)],
-        "forecast": [100.0, 100.0, 100.0], "lo_80": [90.0] * 3, "hi_80": [110.0] * 3,
-    })
+    forecasts = pl.DataFrame(
+        {
+            "unique_id": ["a1", "a1", "b1"],
+            "ds": [date(2010, 12, 31), date(2011, 3, 31), date(2011, 3, 31)],
+            "forecast": [100.0, 100.0, 100.0],
+            "lo_80": [90.0] * 3,
+            "hi_80": [110.0] * 3,
+        }
+    )
     out = apply_scenario(forecasts, scenario)
     assert out["forecast"].to_list() == pytest.approx([100.0, 110.0, 100.0])
     assert out["hi_80"].to_list() == pytest.approx([110.0, 121.0, 110.0])

@@ -8,23 +8,17 @@ the joins are returned as a table so that the user sees them.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 from pydantic import Field
 
-from forcesight.errors import MissingColumnsError, UnreadableFileError
+from forcesight.errors import UnreadableFileError
+from forcesight.ingest.csvfile import LINE
+from forcesight.ingest.home_office import read_rolling_year as ingest_rolling_year
 from forcesight.policy.loader import PolicyFile, SourcedRule, load_policy
 
-COLUMNS = {
-    "12 months ending": "period_end",
-    "PFA": "force",
-    "Region": "region",
-    "Offence": "offence_group",
-    "Rolling year total number of offences": "offences",
-}
 SERIES_SEPARATOR = " | "
 
 
@@ -56,65 +50,41 @@ def load_harmonisation(policy_dir: str | Path | None = None) -> HarmonisationPol
     return load_policy("demand_harmonisation", HarmonisationPolicy, policy_dir)
 
 
-def _parse_period(raw: str, path: str, line: int) -> date:
-    try:
-        day, month, year = (int(p) for p in raw.strip().split("-"))
-        date(year, month, day)
-    except ValueError:
-        raise UnreadableFileError(
-            path, f"'12 months ending' is {raw!r}, expected a date DD-MM-YYYY", line=line
-        ) from None
-    # One published value is "30-12-2017": periods are month ends, so snap to the month's end.
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def read_rolling_year(path: str | Path) -> pl.DataFrame:
     """Read a rolling-year file into (period_end, force, region, offence_group, offences).
 
-    Refuses the whole file, naming the line and column, if a date or count is malformed or a
-    (period, force, offence) appears twice.
+    Parsing and validation are the importer's (``forcesight.ingest.home_office``); where the
+    importer would quarantine a row, a forecast refuses the whole file instead, naming the first
+    bad line and column, because a backtest on a silently thinned series would mislead. A
+    (period, force, offence) given twice is refused likewise.
     """
     name = str(path)
-    try:
-        raw = pl.read_csv(path, infer_schema=False)
-    except (OSError, pl.exceptions.ComputeError) as error:
-        raise UnreadableFileError(name, f"cannot be read as CSV ({error})") from None
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise MissingColumnsError(name, missing, raw.columns, list(COLUMNS))
-    raw = raw.select(list(COLUMNS)).rename(COLUMNS)
-    if raw.height == 0:
+    frame, quarantined, _, _ = ingest_rolling_year(Path(path))
+    if quarantined.height:
+        first = quarantined.sort("line").row(0, named=True)
+        raise UnreadableFileError(
+            name,
+            f"{first['column_name']} is {first['value']!r}: {first['reason']} "
+            f"({quarantined.height} bad row(s) in all)",
+            line=int(first["line"]),
+        )
+    if frame.height == 0:
         raise UnreadableFileError(name, "has a header but no rows")
-    counts = raw["offences"].str.strip_chars().str.replace_all(",", "").cast(pl.Int64, strict=False)
-    bad = raw.with_row_index("i").filter(counts.is_null())
-    if bad.height:
-        first = bad.row(0, named=True)
-        raise UnreadableFileError(
-            name,
-            f"'Rolling year total number of offences' is {first['offences']!r}, expected a "
-            "whole number",
-            line=int(first["i"]) + 2,
-        )
-    periods = [
-        _parse_period(value, name, i + 2) for i, value in enumerate(raw["period_end"].to_list())
-    ]
-    frame = raw.with_columns(
-        pl.Series("period_end", periods, dtype=pl.Date),
-        counts.alias("offences"),
-        pl.col("force").str.strip_chars(),
-        pl.col("offence_group").str.strip_chars(),
-    )
-    dupes = frame.with_row_index("i").filter(
-        pl.struct("period_end", "force", "offence_group").is_duplicated()
-    )
+    dupes = frame.filter(pl.struct("period_end", "force_area", "offence_group").is_duplicated())
     if dupes.height:
-        row = dupes.row(1 if dupes.height > 1 else 0, named=True)
+        row = dupes.sort(LINE).row(1, named=True)
         raise UnreadableFileError(
             name,
-            f"{row['force']} / {row['offence_group']} / {row['period_end']} appears twice",
-            line=int(row["i"]) + 2,
+            f"{row['force_area']} / {row['offence_group']} / {row['period_end']} appears twice",
+            line=int(row[LINE]),
         )
-    return frame
+    return frame.select(
+        "period_end",
+        pl.col("force_area").str.strip_chars().alias("force"),
+        "region",
+        pl.col("offence_group").str.strip_chars(),
+        "offences",
+    )
 
 
 def harmonise(
