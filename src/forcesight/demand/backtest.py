@@ -37,6 +37,9 @@ class BacktestConfig:
     selection_margin: float = 0.05  # a model must beat the baseline by this share to be chosen
     min_windows: int = 3  # distinct origins a model needs before it can be chosen
     min_errors: int = 30  # pooled errors per (model, step) for empirical intervals
+    selection_origins: int | None = None  # score models on the most recent origins only
+    hold: bool = True  # a candidate may win the first steps only; its path is then held flat
+    selection_score: str = "mean"  # "mean" scaled error, or "relmae" (geometric mean ratio)
     selection_scope: str = "pooled"  # "pooled": one choice for the batch; "series": per series
     calibration_origins: int | None = 4  # errors from the most recent origins only
     calibration_steps: int = 4  # errors at steps up to this one set the interval widths
@@ -190,7 +193,13 @@ def select_models(known: pl.DataFrame, config: BacktestConfig, horizon: int) -> 
     scaled error is below the baseline's by ``selection_margin`` over at least ``min_windows``
     origins. Plain naive beat clever models on the Home Office series, so the rule is strict.
     """
-    scored = known.filter(pl.col("step") <= horizon).with_columns(
+    scored = known.filter(pl.col("step") <= horizon)
+    if config.selection_origins is not None:
+        scored = scored.filter(
+            pl.col("origin").rank("dense", descending=True).over("model", "step")
+            <= config.selection_origins
+        )
+    scored = scored.with_columns(
         (pl.col("actual") - pl.col("forecast")).abs().truediv(pl.col("scale")).alias("err")
     )
     base = scored.filter(pl.col("model") == config.baseline).select(
@@ -201,21 +210,42 @@ def select_models(known: pl.DataFrame, config: BacktestConfig, horizon: int) -> 
         paired = paired.with_columns(pl.lit("(pooled)").alias("_scope"))
     else:
         paired = paired.with_columns(pl.col(ID).alias("_scope"))
-    scores = (
-        paired.group_by("_scope", "model")
-        .agg(
-            pl.col("err").mean().alias("score"),
-            pl.col("base_err").mean().alias("base_score"),
-            pl.col("origin").n_unique().alias("windows"),
+    if config.selection_score == "relmae":
+        # Geometric mean over series of each series' MAE ratio to the baseline (AvgRelMAE):
+        # one erratic series cannot carry the choice for the whole batch.
+        per_series = (
+            paired.group_by("_scope", ID, "model")
+            .agg(
+                pl.col("err").mean().alias("m"),
+                pl.col("base_err").mean().alias("b"),
+                pl.col("origin").n_unique().alias("windows"),
+            )
+            .filter((pl.col("m") > 0) & (pl.col("b") > 0))
         )
-        .rename({"_scope": ID})
-    )
-    scores = scores.with_columns(
-        pl.when(pl.col("base_score") > 0)
-        .then(pl.col("score") / pl.col("base_score"))
-        .otherwise(pl.when(pl.col("score") > 0).then(np.inf).otherwise(1.0))
-        .alias("ratio")
-    )
+        scores = (
+            per_series.group_by("_scope", "model")
+            .agg(
+                (pl.col("m") / pl.col("b")).log().mean().exp().alias("ratio"),
+                pl.col("windows").max(),
+            )
+            .rename({"_scope": ID})
+        )
+    else:
+        scores = (
+            paired.group_by("_scope", "model")
+            .agg(
+                pl.col("err").mean().alias("score"),
+                pl.col("base_err").mean().alias("base_score"),
+                pl.col("origin").n_unique().alias("windows"),
+            )
+            .rename({"_scope": ID})
+        )
+        scores = scores.with_columns(
+            pl.when(pl.col("base_score") > 0)
+            .then(pl.col("score") / pl.col("base_score"))
+            .otherwise(pl.when(pl.col("score") > 0).then(np.inf).otherwise(1.0))
+            .alias("ratio")
+        )
     eligible = scores.filter(
         (pl.col("model") != config.baseline)
         & (pl.col("windows") >= config.min_windows)
@@ -232,6 +262,9 @@ def select_models(known: pl.DataFrame, config: BacktestConfig, horizon: int) -> 
             pl.col("windows"),
         ).alias("reason"),
     )
+    best = best.with_columns(pl.lit(None, dtype=pl.Int32).alias("hold_after"))
+    if config.hold and best.height == 0:
+        best = _leading_steps(paired, config, horizon)
     ids = known.select(ID).unique()
     if config.selection_scope == "pooled":
         ids = ids.with_columns(pl.lit("(pooled)").alias("_scope"))
@@ -245,6 +278,57 @@ def select_models(known: pl.DataFrame, config: BacktestConfig, horizon: int) -> 
             f"no candidate beat {config.baseline} by {config.selection_margin:.0%} in the backtests"
         ),
     ).sort(ID)
+
+
+def _leading_steps(paired: pl.DataFrame, config: BacktestConfig, horizon: int) -> pl.DataFrame:
+    """The candidate that beats the baseline by the margin at the most leading steps (1..k).
+
+    Momentum models win the first quarters of a rolling-year series and lose at turning points
+    further out; such a model is used for steps 1..k and its step-k value held after that.
+    """
+    per_step = (
+        paired.group_by("_scope", "model", "step")
+        .agg(
+            pl.col("err").mean().alias("score"),
+            pl.col("base_err").mean().alias("base_score"),
+            pl.col("origin").n_unique().alias("windows"),
+        )
+        .filter(pl.col("model") != config.baseline)
+        .with_columns((pl.col("score") / pl.col("base_score")).alias("ratio"))
+        .with_columns(
+            (
+                (pl.col("ratio") < 1 - config.selection_margin)
+                & (pl.col("windows") >= config.min_windows)
+            ).alias("ok")
+        )
+        .sort("_scope", "model", "step")
+        .with_columns(pl.col("ok").cast(pl.Int32).cum_min().over("_scope", "model").alias("lead"))
+    )
+    lead = (
+        per_step.filter(pl.col("lead") == 1)
+        .group_by("_scope", "model")
+        .agg(pl.col("step").max().alias("steps"), pl.col("ratio").mean(), pl.col("windows").min())
+        .sort("_scope", "steps", "ratio", descending=[False, True, False])
+        .group_by("_scope", maintain_order=True)
+        .first()
+    )
+    return lead.select(
+        pl.col("_scope").alias(ID),
+        pl.col("model").alias("selected"),
+        pl.format(
+            "beat {} by {}% at steps 1-{} over {} backtest origins; held flat after step {}",
+            pl.lit(config.baseline),
+            ((1 - pl.col("ratio")) * 100).round(1),
+            pl.col("steps"),
+            pl.col("windows"),
+            pl.col("steps"),
+        ).alias("reason"),
+        pl.when(pl.col("steps") < horizon)
+        .then(pl.col("steps"))
+        .otherwise(None)
+        .cast(pl.Int32)
+        .alias("hold_after"),
+    )
 
 
 def _quantile_names(levels: Sequence[int]) -> list[tuple[int, float, float]]:
@@ -323,7 +407,11 @@ def _growth(errors: pl.DataFrame, config: BacktestConfig) -> pl.DataFrame:
 def calibrate(live: pl.DataFrame, quantiles: pl.DataFrame, config: BacktestConfig) -> pl.DataFrame:
     """Intervals for forecasts ``live`` from the pooled backtest errors (``error_quantiles``);
     a model without enough errors keeps its own intervals (``interval`` = "model")."""
-    joined = live.join(quantiles, on=["model", "step"], how="left")
+    if "cal_model" not in live.columns:
+        live = live.with_columns(pl.col("model").alias("cal_model"))
+    joined = live.join(
+        quantiles.rename({"model": "cal_model"}), on=["cal_model", "step"], how="left"
+    )
     method = (
         pl.when(pl.col("n_errors").is_not_null())
         .then(pl.lit("empirical"))
@@ -345,6 +433,18 @@ def calibrate(live: pl.DataFrame, quantiles: pl.DataFrame, config: BacktestConfi
         + [f"{side}_{lv}" for lv in config.levels for side in ("lo", "hi")]
         + ["interval"]
     )
+
+
+def _hold(picked: pl.DataFrame, chosen: pl.DataFrame, config: BacktestConfig) -> pl.DataFrame:
+    """Hold each path flat after its ``hold_after`` step; held steps take the baseline's error
+    distribution (a flat path's) for their intervals."""
+    joined = picked.join(chosen.select(ID, "hold_after"), on=ID, how="left")
+    held = pl.col("hold_after").is_not_null() & (pl.col("step") > pl.col("hold_after"))
+    at_hold = pl.col("forecast").filter(pl.col("step") == pl.col("hold_after")).first().over(ID)
+    return joined.with_columns(
+        pl.when(held).then(at_hold).otherwise(pl.col("forecast")).alias("forecast"),
+        pl.when(held).then(pl.lit(config.baseline)).otherwise(pl.col("model")).alias("cal_model"),
+    ).drop("hold_after")
 
 
 def forecast_at(
@@ -371,7 +471,9 @@ def forecast_at(
                             ID: missing,
                             "selected": [config.baseline] * len(missing),
                             "reason": ["no backtest yet: baseline"] * len(missing),
-                        }
+                            "hold_after": [None] * len(missing),
+                        },
+                        schema_overrides={"hold_after": pl.Int32},
                     ),
                 ]
             )
@@ -395,8 +497,13 @@ def forecast_at(
                 pl.when(pl.col(ID).is_in(absent[ID].implode()))
                 .then(pl.lit(config.baseline))
                 .otherwise(pl.col("selected"))
-                .alias("selected")
+                .alias("selected"),
+                pl.when(pl.col(ID).is_in(absent[ID].implode()))
+                .then(None)
+                .otherwise(pl.col("hold_after"))
+                .alias("hold_after"),
             )
-        outputs.append(calibrate(picked, quantiles, config))
+        picked = _hold(picked, chosen, config)
+        outputs.append(calibrate(picked, quantiles, config).drop("cal_model"))
         selections.append(chosen.with_columns(pl.lit(origin).alias("origin")))
     return pl.concat(outputs, how="vertical_relaxed"), pl.concat(selections, how="vertical_relaxed")
