@@ -3,13 +3,14 @@ tests (see the comments beside each row)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, insert
 
 from forcesight.store.entities import crimes, deployments, incidents, persons
-from forcesight.store.reference import lsoas, recorded_crime_by_offence
+from forcesight.store.reference import lsoa_population, lsoas, recorded_crime_by_offence
 from forcesight.store.runs import import_runs
 
 T = datetime
@@ -98,36 +99,39 @@ def load_fixture(engine: Engine) -> None:
                 }
             ],
         )
+        areas = [
+            ("E01000001", "Alpha", "Northamptonshire", 1000),
+            ("E01000002", "Beta", "Northamptonshire", 2000),
+            ("E01000003", "Gamma", "Leicestershire", 3000),
+        ]
         c.execute(
             insert(lsoas),
             [
                 {
-                    "lsoa_code": "E01000001",
-                    "lsoa_name": "A 001A",
-                    "la_code": "E07000001",
-                    "la_name": "Alpha",
-                    "police_force": "Northamptonshire",
-                    "population": 1000,
+                    "lsoa_code": code,
+                    "lsoa_name": f"{la} 001A",
+                    "la_code": f"E0700000{i}",
+                    "la_name": la,
+                    "police_force": force,
                     "import_run_id": 1,
-                },
+                    "source_line": i + 2,
+                }
+                for i, (code, la, force, _) in enumerate(areas)
+            ],
+        )
+        c.execute(
+            insert(lsoa_population),
+            [
                 {
-                    "lsoa_code": "E01000002",
-                    "lsoa_name": "B 001A",
-                    "la_code": "E07000002",
-                    "la_name": "Beta",
-                    "police_force": "Northamptonshire",
-                    "population": 2000,
+                    "lsoa_code": code,
+                    "lsoa_name": f"{la} 001A",
+                    "la_code": f"E0700000{i}",
+                    "census_year": 2011,
+                    "residents": residents,
                     "import_run_id": 1,
-                },
-                {
-                    "lsoa_code": "E01000003",
-                    "lsoa_name": "C 001A",
-                    "la_code": "E07000003",
-                    "la_name": "Gamma",
-                    "police_force": "Leicestershire",
-                    "population": 3000,
-                    "import_run_id": 1,
-                },
+                    "source_line": i + 2,
+                }
+                for i, (code, la, _, residents) in enumerate(areas)
             ],
         )
         c.execute(
@@ -265,7 +269,7 @@ def load_fixture(engine: Engine) -> None:
             insert(recorded_crime_by_offence),
             [
                 {
-                    "row_key": f"k{i}",
+                    "occurrence": 1,
                     "financial_year": "2017/18",
                     "quarter": 1,
                     "force_name": f,
@@ -285,3 +289,9 @@ def demand_store(engine: Engine) -> Engine:
     """The fixture above in a fresh store, on SQLite and PostgreSQL."""
     load_fixture(engine)
     return engine
+
+
+@pytest.fixture
+def load_demand_fixture() -> Callable[[Engine], None]:
+    """The loader itself, for tests that build their own store (e.g. a CLI --db file)."""
+    return load_fixture

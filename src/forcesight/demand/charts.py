@@ -61,7 +61,7 @@ def heat_map(
             ),
             y=alt.Y(f"{category}:N", title=category.replace("_", " ")),
             color=alt.Color(f"{measure}:Q", title=measure.replace("_", " ")),
-            tooltip=[category, "hour_of_week", measure],
+            tooltip=[f"{category}:N", "hour_of_week:O", f"{measure}:Q"],
         )
         .properties(width=672, height=max(60, 18 * profile[category].n_unique()))
     )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, Select, func, select
 
 from forcesight.store.entities import clock_records, crimes, deployments, incidents
 from forcesight.store.reference import (
+    lsoa_population,
     lsoas,
     offence_codes,
     recorded_crime_by_offence,
@@ -141,9 +142,11 @@ def activity_span(engine: Engine) -> tuple[datetime | None, datetime | None]:
 
 
 def lsoa_areas(engine: Engine) -> pl.DataFrame:
-    """LSOA -> local authority and police force, with Census 2011 population."""
-    t = lsoas.c
-    statement = select(t.lsoa_code, t.la_code, t.la_name, t.police_force, t.population)
+    """LSOA -> local authority and police force, with Census 2011 usual residents."""
+    t, p = lsoas.c, lsoa_population.c
+    statement = select(t.lsoa_code, t.la_code, t.la_name, t.police_force, p.residents).join_from(
+        lsoas, lsoa_population, t.lsoa_code == p.lsoa_code, isouter=True
+    )
     return _frame(
         engine,
         statement,
@@ -159,9 +162,10 @@ def lsoa_areas(engine: Engine) -> pl.DataFrame:
 
 def force_populations(engine: Engine) -> pl.DataFrame:
     """Census 2011 usual residents per police force area, summed over its LSOAs."""
-    t = lsoas.c
+    t, p = lsoas.c, lsoa_population.c
     statement = (
-        select(t.police_force, func.sum(t.population))
+        select(t.police_force, func.sum(p.residents))
+        .join_from(lsoas, lsoa_population, t.lsoa_code == p.lsoa_code)
         .where(t.police_force.is_not(None))
         .group_by(t.police_force)
     )
