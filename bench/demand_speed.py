@@ -14,6 +14,7 @@ cluster named by the ``dask_scheduler`` setting); the same switch is ``executor 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from datetime import date, timedelta
 
@@ -53,7 +54,8 @@ def weekly_series(n_series: int, weeks: int = 156, seed: int = 42) -> pl.DataFra
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=1000)
-    parser.add_argument("--dask", action="store_true")
+    parser.add_argument("--dask", action="store_true", help="Dask LocalCluster")
+    parser.add_argument("--serial", action="store_true", help="one process, no pool")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--models", default="naive,seasonal_naive,drift,ets,arima")
     args = parser.parse_args()
@@ -67,30 +69,38 @@ def main() -> int:
         min_train=104,
         step=13,
         max_origins=2,
+        min_windows=2,
         min_errors=30,
     )
-    runner = None
-    if args.dask:
-        from forcesight.demand.scale import dask_runner
+    from forcesight.demand.scale import dask_runner, process_runner
 
+    runner = None
+    mode = "in this process"
+    if args.dask:
         runner = dask_runner(scheduler="", workers=args.workers)
+        mode = f"Dask LocalCluster, {args.workers} workers"
+    elif not args.serial:
+        runner = process_runner(args.workers)
+        mode = f"{args.workers} local worker processes"
     started = time.perf_counter()
     cpu = time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = forecast_series(frame, config, fill="zero", runner=runner)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     fits = result.backtest.select("unique_id", "origin", "model").unique().height
     print(
-        f"{args.series} weekly series x {frame['ds'].n_unique()} weeks, models "
-        f"{args.models}, {'dask x' + str(args.workers) if args.dask else 'in process'}"
+        f"{args.series} weekly series x {frame['ds'].n_unique()} weeks, models {args.models}, {mode}"
     )
     print(
         f"  {fits:,} model fits, {result.forecasts.height:,} forecast rows, "
         f"{result.problems.height} problems, {result.breaks.height} breaks"
     )
     print(
-        f"  wall {seconds:.1f} s ({args.series / seconds:.1f} series/s); "
-        f"this process's CPU {cpu_seconds:.1f} s"
+        f"  wall {seconds:.1f} s ({args.series / seconds:.1f} series/s); CPU: this process "
+        f"{cpu_seconds:.1f} s, local worker processes {child_cpu:.1f} s"
     )
     shares = result.selection.group_by("selected").len().sort("selected")
     print("  selected: " + ", ".join(f"{m} {n}" for m, n in shares.iter_rows()))
