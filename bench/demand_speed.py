@@ -91,9 +91,8 @@ def main() -> int:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     child_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     fits = result.backtest.select("unique_id", "origin", "model").unique().height
-    print(
-        f"{args.series} weekly series x {frame['ds'].n_unique()} weeks, models {args.models}, {mode}"
-    )
+    weeks = frame["ds"].n_unique()
+    print(f"{args.series} weekly series x {weeks} weeks, models {args.models}, {mode}")
     print(
         f"  {fits:,} model fits, {result.forecasts.height:,} forecast rows, "
         f"{result.problems.height} problems, {result.breaks.height} breaks"
