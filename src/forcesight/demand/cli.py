@@ -375,9 +375,10 @@ def harmonise_command(
     if as_json:
         print_json({"harmonisation": _frame_json(notes), "written": written})
         return
-    with pl.Config(tbl_rows=100, fmt_str_lengths=80, tbl_width_chars=200):
-        console.print(
-            notes.filter(pl.col("force").is_in([notes["force"].unique().sort()[0], "(all)"]))
-        )
+    forces = sorted(f for f in notes["force"].unique() if f != "(all)")
+    shown = notes.filter(pl.col("force").is_in([*forces[:1], "(all)"]))
+    with pl.Config(tbl_rows=100, fmt_str_lengths=60, tbl_width_chars=200):
+        console.print(shown.drop("source"))
+    console.print(f"(the same for {len(forces)} forces; --json or --out for every row and source)")
     for path in written:
         console.print(f"wrote {path}")
