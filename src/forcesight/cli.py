@@ -138,6 +138,7 @@ def demo(
 def _register() -> None:
     """Attach each domain's command group."""
     from forcesight.allocation.cli import app as allocate_app
+    from forcesight.demand.cli import app as demand_app
     from forcesight.finance.cli import finance_app
     from forcesight.ingest.cli import register as register_ingest
     from forcesight.reporting.cli import report_app
@@ -148,6 +149,7 @@ def _register() -> None:
 
     register_ingest(app)
     register_web(app)
+    app.add_typer(demand_app, name="demand")
     app.add_typer(allocate_app, name="allocate")
     app.add_typer(roster_app, name="roster")
     app.add_typer(track_app, name="track")

@@ -420,3 +420,17 @@ class ReportPathError(ForcesightError):
     def __init__(self, path: str, expected: Sequence[str]) -> None:
         self.path = path
         super().__init__(f"{path}: the report is written as {' or '.join(expected)} (by suffix).")
+
+
+# --- demand -------------------------------------------------------------------------------------
+
+
+class ForecastInputError(ForcesightError):
+    """A forecasting request that cannot run: bad series values, horizon or model name."""
+
+    code = "bad_forecast_input"
+    exit_code = 2
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {problem}.")
