@@ -133,3 +133,29 @@ def test_a_case_no_one_may_take_stays_queued_and_is_left_out_of_the_objective() 
     result = FlowAllocator().fit(problem).result_
     assert result.assignment.tolist() == [-1]
     assert result.objective == 0.0 and result.evaluation.queued == 1
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_the_pair_step_is_exact_for_two_investigators(seed: int) -> None:
+    """With two investigators, re-choosing both at once from the queue covers every plan (when
+    the queued candidates are not cut), so the pair step alone reaches the proven optimum."""
+    from forcesight.allocation.assign import _pair_knapsack
+    from forcesight.allocation.model import build_cost_model, evaluate
+
+    problem = synthetic_problem(14, 2, random_state=seed, load_ratio=2.0)
+    model = build_cost_model(problem)
+    exact = MipAllocator(time_limit=30.0, mip_rel_gap=0.0).fit(problem).result_
+    plan = np.full(len(problem.cases), -1, dtype=np.int64)
+    load = np.zeros(2, dtype=np.int64)
+    assert model.elig.free.min() > 0
+    assert _pair_knapsack(model, plan, load, 0, 1, candidates=100)
+    check_plan(problem, plan)
+    assert evaluate(problem, model, plan).objective == pytest.approx(exact.objective, abs=1e-6)
+
+
+def test_the_flow_is_reproducible_for_a_random_state() -> None:
+    problem = synthetic_problem(300, 20, random_state=8)
+    first = FlowAllocator(random_state=4).fit(problem).result_
+    second = FlowAllocator(random_state=4).fit(problem).result_
+    assert first.assignment.tolist() == second.assignment.tolist()
+    assert first.objective == second.objective

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from forcesight.allocation.mip import solve_gap_mip
@@ -70,6 +71,9 @@ class FlowAllocator:
         swap_passes: int = 4,
         knapsack_passes: int = 2,
         knapsack_candidates: int = 200,
+        pair_partners: int = 2,
+        pair_candidates: int = 30,
+        pair_rounds: int = 2,
         search_iterations: int = 0,
         search_seconds: float = 6.0,
         search_group: int = 4,
@@ -81,6 +85,9 @@ class FlowAllocator:
         self.swap_passes = swap_passes
         self.knapsack_passes = knapsack_passes
         self.knapsack_candidates = knapsack_candidates
+        self.pair_partners = pair_partners
+        self.pair_candidates = pair_candidates
+        self.pair_rounds = pair_rounds
         self.search_iterations = search_iterations
         self.search_seconds = search_seconds
         self.search_group = search_group
@@ -122,6 +129,21 @@ class FlowAllocator:
             if not moved:
                 break
         _knapsack_sweep(model, plan, load, self.knapsack_passes, self.knapsack_candidates)
+        rng = np.random.default_rng(self.random_state)
+        active = np.ones(load.size, dtype=bool)
+        for _ in range(self.pair_rounds):
+            before = plan.copy()
+            moved = _pair_sweep(
+                model, plan, load, self.pair_partners, self.pair_candidates, rng, active
+            )
+            if not moved:
+                break
+            _knapsack_sweep(model, plan, load, 1, self.knapsack_candidates)
+            # the next round revisits only pairs with an investigator whose cases changed
+            changed = before != plan
+            active = np.zeros(load.size, dtype=bool)
+            for side in (before[changed], plan[changed]):
+                active[side[side >= 0]] = True
         self.search_iterations_ = self._search(model, plan, load, started)
         self.model_ = model
         self.bound_ = bound if bound is not None else 0.0
@@ -452,6 +474,126 @@ def _knapsack_sweep(
             break
 
 
+def _pair_sweep(
+    model: CostModel,
+    plan: IntArray,
+    load: IntArray,
+    partners: int,
+    candidates: int,
+    rng: np.random.Generator,
+    active: npt.NDArray[np.bool_],
+) -> int:
+    """Re-choose the cases of two investigators at once, exactly: each of their cases and the
+    best-value queued cases either may take goes to one of the two or to the queue (a 0/1
+    knapsack with two capacities). Pairs: each investigator with the ``partners`` others who
+    could take most of each other's cases; only pairs with an ``active`` investigator.
+    Accepts only improvements; returns how many."""
+    free, eligible = model.elig.free, model.elig.eligible
+    m = free.size
+    held = np.nonzero(plan >= 0)[0]
+    shared = np.zeros((m, m), dtype=np.float64)
+    np.add.at(shared, plan[held], eligible[held].astype(np.float64))
+    shared = shared + shared.T
+    np.fill_diagonal(shared, 0.0)
+    # a small seeded jitter breaks ties between equally good partners reproducibly
+    shared += rng.random((m, m)) * 1e-3
+    pairs: set[tuple[int, int]] = set()
+    for j in range(m):
+        if free[j] <= 0:
+            continue
+        order = np.argsort(-shared[j], kind="stable")[:partners]
+        for k in order.tolist():
+            if shared[j, k] >= 1.0 and free[k] > 0 and (active[j] or active[k]):
+                pairs.add((min(j, k), max(j, k)))
+    improved = 0
+    for a, b in sorted(pairs):
+        if _pair_knapsack(model, plan, load, a, b, candidates):
+            improved += 1
+    return improved
+
+
+def _pair_knapsack(
+    model: CostModel, plan: IntArray, load: IntArray, a: int, b: int, candidates: int
+) -> bool:
+    """Best plan for investigators ``a`` and ``b``: dynamic programming over the hours each
+    takes on (an exact table of (free a + 1) x (free b + 1) states), then the load-band costs
+    of every pair of totals. Applies it if it beats the present plan; returns whether it did."""
+    hours, free, eligible = model.elig.hours, model.elig.free, model.elig.eligible
+    ca, cb = int(free[a]), int(free[b])
+    own = np.nonzero((plan == a) | (plan == b))[0]
+    queued = np.nonzero(
+        (plan < 0) & ((eligible[:, a] & (hours <= ca)) | (eligible[:, b] & (hours <= cb)))
+    )[0]
+    if queued.size:
+        cheapest = np.minimum(
+            np.where(eligible[queued, a], model.assign_cost[queued, a], np.inf),
+            np.where(eligible[queued, b], model.assign_cost[queued, b], np.inf),
+        )
+        gain = model.wait_cost[queued] - cheapest
+        keep = gain > 0
+        queued, gain = queued[keep], gain[keep]
+        if queued.size > candidates:
+            top = np.argsort(-gain / hours[queued], kind="stable")[:candidates]
+            queued = np.sort(queued[top])
+    if queued.size == 0:
+        return False
+    items = np.concatenate([own, queued])
+    weights = hours[items]
+    ok_a = eligible[items, a] & (weights <= ca)
+    ok_b = eligible[items, b] & (weights <= cb)
+    value_a = np.where(ok_a, model.wait_cost[items] - model.assign_cost[items, a], -np.inf)
+    value_b = np.where(ok_b, model.wait_cost[items] - model.assign_cost[items, b], -np.inf)
+    # no total can exceed what the eligible items weigh
+    ca = min(ca, int(weights[ok_a].sum()))
+    cb = min(cb, int(weights[ok_b].sum()))
+    best = np.full((ca + 1, cb + 1), -np.inf)
+    best[0, 0] = 0.0
+    choice = np.zeros((items.size, ca + 1, cb + 1), dtype=np.int8)
+    for item in range(items.size):
+        w = int(weights[item])
+        take_a, take_b = ok_a[item] and w <= ca, ok_b[item] and w <= cb
+        if not (take_a or take_b):
+            continue
+        new = best.copy()
+        if take_a:
+            cand = best[: ca + 1 - w, :] + value_a[item]
+            target = new[w:, :]
+            better = cand > target
+            target[better] = cand[better]
+            choice[item, w:, :][better] = 1
+        if take_b:
+            cand = best[:, : cb + 1 - w] + value_b[item]
+            target = new[:, w:]
+            better = cand > target
+            target[better] = cand[better]
+            choice[item, :, w:][better] = 2
+        best = new
+    band_a = model.load_cost(np.arange(ca + 1), np.full(ca + 1, a))
+    band_b = model.load_cost(np.arange(cb + 1), np.full(cb + 1, b))
+    total = best - band_a[:, None] - band_b[None, :]
+    flat = int(np.argmax(total))
+    wa, wb = divmod(flat, cb + 1)
+    current = (
+        float((model.wait_cost[own] - model.assign_cost[own, plan[own]]).sum())
+        - float(band_a[int(load[a])])
+        - float(band_b[int(load[b])])
+    )
+    if total[wa, wb] <= current + 1e-7:
+        return False
+    plan[own] = -1
+    for item in range(items.size - 1, -1, -1):
+        picked = int(choice[item, wa, wb])
+        if picked == 1:
+            plan[items[item]] = a
+            wa -= int(weights[item])
+        elif picked == 2:
+            plan[items[item]] = b
+            wb -= int(weights[item])
+    load[a] = int(hours[plan == a].sum())
+    load[b] = int(hours[plan == b].sum())
+    return True
+
+
 def _knapsack(
     values: FloatArray, weights: IntArray, capacity: int
 ) -> tuple[np.ndarray, FloatArray]:
@@ -463,11 +605,11 @@ def _knapsack(
     for item, (value, weight) in enumerate(zip(values.tolist(), weights.tolist(), strict=True)):
         if weight > capacity:
             continue
-        candidate = np.full(capacity + 1, -np.inf)
-        candidate[weight:] = best[: capacity + 1 - weight] + value
-        better = candidate > best
-        take[item] = better
-        best = np.where(better, candidate, best)
+        candidate = best[: capacity + 1 - weight] + value  # from the table before this item
+        target = best[weight:]
+        better = candidate > target
+        target[better] = candidate[better]
+        take[item, weight:] = better
     return take, best
 
 
