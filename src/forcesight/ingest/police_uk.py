@@ -89,9 +89,29 @@ def read_police_uk(path: Path, raw: bytes | None = None) -> tuple[pl.DataFrame, 
         pl.col("month").str.to_date("%Y-%m"),
         pl.col("longitude").cast(pl.Float64),
         pl.col("latitude").cast(pl.Float64),
-        pl.int_range(pl.len()).over(fields).cast(pl.Int64).alias("occurrence"),
     )
-    return frame, quarantined, table.rows_read
+    return _with_occurrence(frame, fields), quarantined, table.rows_read
+
+
+def _with_occurrence(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
+    """Number identical rows 0, 1, 2... Rows are grouped by a hash of their fields (fast); the
+    rows the hash calls repeats are then compared field by field with the first of their group,
+    and any disagreement (a hash collision) falls back to grouping on the fields themselves."""
+    hashed = frame.with_columns(pl.struct(fields).hash().alias("_h"))
+    hashed = hashed.with_columns(
+        pl.int_range(pl.len()).over("_h").cast(pl.Int64).alias("occurrence")
+    )
+    repeats = hashed.filter(pl.col("occurrence") > 0)
+    if repeats.height:
+        first = hashed.filter(pl.col("occurrence") == 0).select(
+            "_h", *[pl.col(f).alias(f"_{f}") for f in fields]
+        )
+        paired = repeats.join(first, on="_h", how="left")
+        same = pl.all_horizontal(pl.col(f).eq_missing(pl.col(f"_{f}")) for f in fields)
+        if not paired.select(same.all()).item():
+            exact = pl.int_range(pl.len()).over(fields).cast(pl.Int64).alias("occurrence")
+            return frame.with_columns(exact)
+    return hashed.drop("_h")
 
 
 class PoliceUkReader:

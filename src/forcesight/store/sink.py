@@ -149,6 +149,9 @@ def _adbc_connection(database: str) -> Any:
         # As on the SQLAlchemy side (store/engine.py): in WAL mode NORMAL is durable against
         # application crashes and syncs at checkpoints, not at every commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint the write-ahead log every 64 MiB rather than every 4 MiB: the same pages
+        # are copied, with fewer syncs (each import commit otherwise paid for one).
+        cursor.execute("PRAGMA wal_autocheckpoint=16384")
         cursor.close()
         _ADBC[database] = connection
     return connection
