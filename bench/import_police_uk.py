@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from forcesight.ingest import run_import
+from forcesight.ingest import ImportResult, run_imports
 from forcesight.store.engine import open_engine
 from forcesight.store.migrate import upgrade
 from forcesight.store.sink import close_import_connections
@@ -52,9 +52,8 @@ def forcesight(url: str) -> tuple[int, int, float]:
     upgrade(engine)
     start = time.perf_counter()
     read = stored = 0
-    for path in FILES:
-        result = run_import(engine, "police-uk", path)
-        assert result.reconciles, result
+    for _path, result in run_imports(engine, "police-uk", FILES):
+        assert isinstance(result, ImportResult) and result.reconciles, result
         read += result.rows_read
         stored += result.rows_stored
     elapsed = time.perf_counter() - start

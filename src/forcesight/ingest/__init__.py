@@ -5,16 +5,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from forcesight.ingest.runner import ImportResult, Progress, import_file, utc_now
+from forcesight.errors import ForcesightError
+from forcesight.ingest.runner import ImportResult, Progress, import_file, import_files, utc_now
 from forcesight.ingest.sources import SOURCES, reader_for
 
-__all__ = ["SOURCES", "ImportResult", "run_import"]
+__all__ = ["SOURCES", "ImportResult", "run_import", "run_imports"]
 
 
 def run_import(
@@ -38,4 +39,20 @@ def run_import(
         now=now,
         progress=progress,
         display_name=display_name,
+    )
+
+
+def run_imports(
+    engine: Engine,
+    source: str,
+    paths: Sequence[Path],
+    mapping: Path | None = None,
+    user: str | None = None,
+    *,
+    now: Callable[[], datetime] = utc_now,
+) -> Iterator[tuple[Path, ImportResult | ForcesightError]]:
+    """Import several files as ``source``, each its own run, validating the next file while
+    the current one is written. Yields (path, result or error) in order."""
+    return import_files(
+        engine, reader_for(source), [Path(p) for p in paths], mapping=mapping, user=user, now=now
     )

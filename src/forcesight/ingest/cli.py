@@ -10,7 +10,7 @@ from rich.table import Table
 
 from forcesight.cli_common import console, print_json, progress_bar, run_or_exit, store_engine
 from forcesight.errors import ForcesightError
-from forcesight.ingest import run_import
+from forcesight.ingest import run_imports
 from forcesight.ingest.sources import READERS, SOURCES, reader_for
 from forcesight.ingest.status import store_status
 
@@ -54,21 +54,18 @@ def import_command(
     results: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     with progress_bar(f"Importing {source}", total=len(files)) as advance:
-        for path in files:
-            advance(0, description=f"Importing {path.name}")
-            try:
-                result = run_import(engine, source, path, mapping=mapping, user=user)
-            except ForcesightError as error:
-                failed.append({"file": str(path), **error.to_dict()})
+        for path, outcome in run_imports(engine, source, files, mapping=mapping, user=user):
+            if isinstance(outcome, ForcesightError):
+                failed.append({"file": str(path), **outcome.to_dict()})
                 if not as_json:
-                    console.print(f"[bold red]error:[/] {error}", highlight=False)
+                    console.print(f"[bold red]error:[/] {outcome}", highlight=False)
             else:
-                results.append(result.to_dict())
+                results.append(outcome.to_dict())
                 if not as_json:
-                    console.print(result.summary(), highlight=False)
-                    for warning in result.warnings[:5]:
+                    console.print(outcome.summary(), highlight=False)
+                    for warning in outcome.warnings[:5]:
                         console.print(f"  [yellow]warning:[/] {warning}", highlight=False)
-            advance(1)
+            advance(1, description=f"Imported {path.name}")
     totals = {
         key: sum(int(r[key]) for r in results)
         for key in ("rows_read", "rows_stored", "rows_quarantined", "rows_duplicate")

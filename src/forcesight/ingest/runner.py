@@ -8,7 +8,8 @@ rolls the whole file back, so the store is never half-written.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +98,61 @@ def sha256_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and validated, not yet stored."""
+
+    path: Path
+    digest: str
+    size: int
+    started: datetime
+    parsed: Parsed
+
+
+def prepare_file(
+    reader: Reader, path: Path, mapping: Path | None, now: Callable[[], datetime] = utc_now
+) -> Prepared:
+    """Read and validate ``path``; raises the documented errors before anything is written."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be opened: {exc.strerror}") from None
+    if reader.needs_mapping and mapping is None:
+        raise UnreadableFileError(
+            str(path), f"source {reader.source!r} needs a column mapping: pass --mapping FILE.yaml"
+        )
+    started = now()
+    return Prepared(path, sha256_of(raw), len(raw), started, reader.parse(path, raw, mapping))
+
+
+def import_files(
+    engine: Engine,
+    reader: Reader,
+    paths: Sequence[Path],
+    *,
+    mapping: Path | None = None,
+    user: str | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Iterator[tuple[Path, ImportResult | ForcesightError]]:
+    """Import several files, one recorded run each, reading and validating the next file while
+    the current one is written (the two cores overlap). Yields each file's result or error."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(prepare_file, reader, paths[0], mapping, now) if paths else None
+        for index, path in enumerate(paths):
+            assert ahead is not None
+            current = ahead
+            if index + 1 < len(paths):
+                ahead = pool.submit(prepare_file, reader, paths[index + 1], mapping, now)
+            try:
+                prepared = current.result()
+                yield (
+                    path,
+                    store_prepared(engine, reader, prepared, mapping=mapping, user=user, now=now),
+                )
+            except ForcesightError as error:
+                yield path, error
+
+
 def import_file(
     engine: Engine,
     reader: Reader,
@@ -109,17 +165,37 @@ def import_file(
     display_name: str | None = None,
 ) -> ImportResult:
     """Import one file with ``reader``; the store changes only if the whole file is handled."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(str(path), f"cannot be opened: {exc.strerror}") from None
-    if reader.needs_mapping and mapping is None:
-        raise UnreadableFileError(
-            str(path), f"source {reader.source!r} needs a column mapping: pass --mapping FILE.yaml"
-        )
-    digest = sha256_of(raw)
-    started = now()
-    parsed = reader.parse(path, raw, mapping)
+    prepared = prepare_file(reader, path, mapping, now)
+    return store_prepared(
+        engine,
+        reader,
+        prepared,
+        mapping=mapping,
+        user=user,
+        now=now,
+        progress=progress,
+        display_name=display_name,
+    )
+
+
+def store_prepared(
+    engine: Engine,
+    reader: Reader,
+    prepared: Prepared,
+    *,
+    mapping: Path | None = None,
+    user: str | None = None,
+    now: Callable[[], datetime] = utc_now,
+    progress: Progress | None = None,
+    display_name: str | None = None,
+) -> ImportResult:
+    """Write a prepared file in one transaction and check its reconciliation."""
+    path, parsed, started, digest = (
+        prepared.path,
+        prepared.parsed,
+        prepared.started,
+        prepared.digest,
+    )
     if progress:
         progress(0, parsed.rows_read)
     name = display_name or path.name
@@ -130,7 +206,7 @@ def import_file(
                 source=reader.source,
                 file_name=name,
                 file_sha256=digest,
-                file_bytes=len(raw),
+                file_bytes=prepared.size,
                 mapping_name=mapping.name if mapping else None,
                 started_at=started,
                 status="running",
