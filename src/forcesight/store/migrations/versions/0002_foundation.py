@@ -1,4 +1,5 @@
-"""Foundation: indexes on foreign keys that deletes walk, and where an LSOA's force came from.
+"""Foundation: indexes on foreign keys that deletes walk, where an LSOA's force came from, and no
+per-row foreign-key check on the street-crime table's import run.
 
 Revision ID: 0002_foundation
 Revises: 0001_foundation
@@ -24,9 +25,15 @@ def upgrade() -> None:
     op.create_index("ix_crimes_incident_id", "crimes", ["incident_id"])
     op.create_index("ix_crimes_suspect_id", "crimes", ["suspect_id"])
     op.create_index("ix_staff_tutor_id", "staff", ["tutor_id"])
+    with op.batch_alter_table("street_crimes") as batch:
+        batch.drop_constraint("fk_street_crimes_import_run_id_import_runs", type_="foreignkey")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("street_crimes") as batch:
+        batch.create_foreign_key(
+            "fk_street_crimes_import_run_id_import_runs", "import_runs", ["import_run_id"], ["id"]
+        )
     op.drop_index("ix_staff_tutor_id", table_name="staff")
     op.drop_index("ix_crimes_suspect_id", table_name="crimes")
     op.drop_index("ix_crimes_incident_id", table_name="crimes")
