@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csc_matrix
-from scipy.sparse.linalg import expm_multiply
 
 
 def erlang_b(servers: int, offered_load: float) -> float:
@@ -116,6 +115,9 @@ class ErlangA:
 
     def served_within(self, minutes: float) -> float:
         """P(an arrival starts service within ``minutes``), counting abandonment as failure."""
+        from scipy.sparse import csc_matrix  # imported here: scipy.sparse is slow to import
+        from scipy.sparse.linalg import expm_multiply
+
         c = self.servers
         p_queue = self.probabilities[c:]
         if p_queue.sum() < 1e-15:
@@ -161,6 +163,13 @@ def erlang_a(
     return ErlangA(servers, arrival_rate, mean_service, mean_patience, probs / probs.sum())
 
 
+@lru_cache(maxsize=8)
+def _probabilists_hermite(nodes: int) -> tuple[tuple[float, float], ...]:
+    """Gauss-Hermite nodes and weights for a standard normal expectation."""
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)
+    return tuple(zip(x.tolist(), (w / w.sum()).tolist(), strict=True))
+
+
 def share_within_with_travel(
     wait_exceeds: object,
     target_minutes: float,
@@ -179,10 +188,8 @@ def share_within_with_travel(
     if travel_sigma <= 0:
         left = target_minutes - travel_median
         return 0.0 if left < 0 else 1.0 - float(wait_exceeds(left))
-    x, w = np.polynomial.hermite_e.hermegauss(nodes)
-    w = w / w.sum()
     total = 0.0
-    for xi, wi in zip(x, w, strict=True):
+    for xi, wi in _probabilists_hermite(nodes):
         travel = travel_median * math.exp(travel_sigma * xi)
         left = target_minutes - travel
         if left >= 0:

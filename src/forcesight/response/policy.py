@@ -17,6 +17,7 @@ class ShiftRule(SourcedRule):
     briefing_min: float = Field(ge=0, description="Briefing at the start of a shift [min].")
     meal_min: float = Field(ge=0, description="Meal break length [min].")
     meal_after_hours: float = Field(ge=0, description="Meal due this long after shift start [h].")
+    typical_shift_hours: float = Field(gt=0, description="Shift length for availability [h].")
 
 
 class UnitRule(SourcedRule):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import polars as pl
-from scipy import stats
 
 from forcesight.errors import SettingError
 from forcesight.response.engine import simulate
@@ -134,6 +133,9 @@ class Replications:
 
 
 def interval_frame(long: pl.DataFrame, keys: list[str], level: float) -> pl.DataFrame:
+    """Mean and t-interval of ``value`` by ``keys``."""
+    from scipy import stats  # imported here: scipy.stats is slow to import
+
     grouped = (
         long.filter(pl.col("value").is_not_nan())
         .group_by(keys, maintain_order=True)
