@@ -65,6 +65,9 @@ def _register() -> None:
     from forcesight.ingest.cli import register as register_ingest
 
     register_ingest(app)
+    from forcesight.response.cli import register as register_response
+
+    register_response(app)
 
 
 _register()

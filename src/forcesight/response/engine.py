@@ -71,6 +71,7 @@ class Records:
     busy_start: FloatArray
     busy_end: FloatArray
     busy_grade: IntArray
+    busy_incident: IntArray
     shift_unit: IntArray
     shift_start: FloatArray
     shift_end: FloatArray
@@ -196,6 +197,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
     busy_start: list[float] = []
     busy_end: list[float] = []
     busy_grade: list[int] = []
+    busy_incident: list[int] = []
     shift_off = model.shift_end.tolist()
 
     heap: list[tuple[float, int]] = []
@@ -309,7 +311,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
                     if u_grades[u] & bit and (s < 0 or u_skill[u] >> s & 1):
                         units.discard(u)
                         n_free -= 1
-                        return u
+                        return int(u)
         return -1
 
     def unit_to_preempt(i: int) -> int:
@@ -340,6 +342,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         busy_start.append(busy_from[u])
         busy_end.append(now)
         busy_grade.append(g_of[j])
+        busy_incident.append(j)
         busy_by_grade[g_of[j]].discard(u)
         others = more_units.pop(j, [])
         if unit_of[j] == u:
@@ -432,6 +435,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
                 busy_start.append(busy_from[u])
                 busy_end.append(now)
                 busy_grade.append(g)
+                busy_incident.append(i)
                 u_inc[u] = -1
                 release(u, now)
         else:
@@ -490,6 +494,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         busy_start.append(busy_from[u])
         busy_end.append(end)
         busy_grade.append(g_of[i])
+        busy_incident.append(i)
     for u in range(n_units):
         if state[u] != _OFF and cur_shift[u] >= 0 and off_pending[u]:
             shift_off[cur_shift[u]] = end
@@ -514,6 +519,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         busy_start=np.array(busy_start, dtype=np.float64),
         busy_end=np.array(busy_end, dtype=np.float64),
         busy_grade=np.array(busy_grade, dtype=np.int64),
+        busy_incident=np.array(busy_incident, dtype=np.int64),
         shift_unit=model.shift_unit,
         shift_start=model.shift_start,
         shift_end=model.shift_end,

@@ -153,7 +153,8 @@ def typical_weekly_shape() -> FloatArray:
     for day in (4, 5):  # Friday and Saturday evenings, small hours of Saturday and Sunday
         week[day * 24 + 20 : day * 24 + 24] *= 1.3
         week[(day + 1) * 24 : (day + 1) * 24 + 4] *= 1.4
-    return week / week.mean()
+    result: FloatArray = week / week.mean()
+    return result
 
 
 def sample_incidents(model: Model, seed: int) -> Incidents:
@@ -209,7 +210,7 @@ def _poisson_arrivals(
     """Piecewise-constant rate by hour: Poisson counts per hour and grade, uniform within."""
     horizon = model.horizon_min
     bins = int(np.ceil(horizon / 60))
-    bin_start = np.arange(bins) * 60.0
+    bin_start: FloatArray = np.arange(bins, dtype=np.float64) * 60.0
     bin_len = np.minimum(bin_start + 60.0, horizon) - bin_start
     how = model.hour_of_week(bin_start)
     mean = rate_per_hour[how] * model.multiplier * (bin_len / 60.0)[:, None]

@@ -78,11 +78,11 @@ def execute(
             raise SettingError(
                 "dask_scheduler", "is empty but executor is 'dask': set the scheduler address"
             )
-        client = Client(address)
+        client = Client(address)  # type: ignore[no-untyped-call]
     try:
         futures = client.map(fn, list(items), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        for future in dask_completed(futures):
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
             results[index[future.key]] = future.result()
             if on_done:
                 on_done()
@@ -124,12 +124,13 @@ class Replications:
         first = frames[0]
         keys = [c for c, t in first.schema.items() if t == pl.Utf8 or c == "hour_of_week"]
         values = [c for c in first.columns if c not in keys]
-        return (
+        mean: pl.DataFrame = (
             pl.concat(frames, how="vertical_relaxed")
             .group_by(keys)
             .agg([pl.col(v).mean() for v in values])
             .sort(keys)
         )
+        return mean
 
 
 def interval_frame(long: pl.DataFrame, keys: list[str], level: float) -> pl.DataFrame:

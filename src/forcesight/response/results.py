@@ -53,7 +53,8 @@ def within_target(model: Model, records: Records) -> np.ndarray:
     limit = model.target_min[records.grade, model.area_rural[records.area].astype(np.int64)]
     response = records.response
     ok = (records.outcome == ATTENDED) & ~np.isnan(response)
-    return ok & (np.nan_to_num(response, nan=np.inf) <= limit)
+    met: np.ndarray = ok & (np.nan_to_num(response, nan=np.inf) <= limit)
+    return met
 
 
 def _hour_bins(model: Model, end: float) -> tuple[FloatArray, np.ndarray]:
@@ -65,7 +66,8 @@ def _hour_bins(model: Model, end: float) -> tuple[FloatArray, np.ndarray]:
 def _by_hour_of_week(values: FloatArray, how: np.ndarray) -> FloatArray:
     count = np.bincount(how, minlength=168).astype(np.float64)
     total = np.bincount(how, weights=values, minlength=168)
-    return np.divide(total, count, out=np.full(168, np.nan), where=count > 0)
+    mean: FloatArray = np.divide(total, count, out=np.full(168, np.nan), where=count > 0)
+    return mean
 
 
 def summarise(model: Model, records: Records) -> Summary:

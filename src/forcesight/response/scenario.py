@@ -57,7 +57,8 @@ class GradeDemand(_Model):
     grade: str = Field(description="Grade code from policy/rules/grades.yaml [-].")
     incidents_per_day: float = Field(ge=0, description="Mean arrivals of this grade [1/day].")
     on_scene: OnSceneSpec = Field(
-        default_factory=OnSceneSpec, description="Time on scene of this grade's incidents."
+        default_factory=OnSceneSpec,
+        description="Time on scene of this grade's incidents; unset figures from response.yaml.",
     )
     two_unit_share: float = Field(
         default=0.0, ge=0, le=1, description="Share of incidents that need two units [-]."
@@ -173,8 +174,12 @@ class ReserveSpec(_Model):
 
 
 class PoliciesSpec(_Model):
-    preempt: PreemptSpec = Field(default_factory=PreemptSpec)
-    reserve: ReserveSpec = Field(default_factory=ReserveSpec)
+    preempt: PreemptSpec = Field(
+        default_factory=PreemptSpec, description="Take a unit from a lower-grade incident."
+    )
+    reserve: ReserveSpec = Field(
+        default_factory=ReserveSpec, description="Hold free units back for the top grades."
+    )
     stack_limit: dict[str, int] = Field(
         default_factory=dict,
         description="Most incidents of a grade left waiting; more arrivals are resolved "
@@ -203,13 +208,20 @@ class Scenario(_Model):
     seed: int = Field(default=1, ge=0, description="Seed of the first replication [-].")
     replications: int = Field(default=5, ge=1, le=1000, description="Replications [-].")
     areas: list[AreaSpec] = Field(min_length=1, description="Areas of the force.")
-    travel: TravelSpec = Field(default_factory=TravelSpec)
-    demand: DemandSpec
-    roster: RosterSpec
+    travel: TravelSpec = Field(
+        default_factory=TravelSpec,
+        description="Travel time, lognormal by area pair; unset figures come from response.yaml.",
+    )
+    demand: DemandSpec = Field(description="Where incidents come from and how many.")
+    roster: RosterSpec = Field(
+        description="Units and shifts: a roster file, rotating patterns and/or constant units."
+    )
     targets: list[TargetSpec] = Field(
         default_factory=list, description="Overrides of grades.yaml targets."
     )
-    policies: PoliciesSpec = Field(default_factory=PoliciesSpec)
+    policies: PoliciesSpec = Field(
+        default_factory=PoliciesSpec, description="Dispatch policies (all off by default)."
+    )
     grades_file: str | None = Field(
         default=None,
         description="Grades policy file (same form as policy/rules/grades.yaml) to use instead "

@@ -157,12 +157,12 @@ def hourly_demand_from_log(
     _travel, sigma = fit_travel(staged)
     ok_travel = staged.filter(usable(staged, "response") & (pl.col("travel_min") > 0))
     travel_median = (
-        float(np.exp(np.log(ok_travel["travel_min"].to_numpy()).mean()))
+        math.exp(float(np.log(ok_travel["travel_min"].to_numpy()).mean()))
         if ok_travel.height
         else 0.0
     )
     target_min, target_share = targets(grades, codes)
-    rural = float(log["area"].is_in(list(rural_areas)).mean()) if rural_areas else 0.0
+    rural = float(log["area"].is_in(list(rural_areas)).cast(pl.Float64).to_numpy().mean())
     rows = []
     for g, code in enumerate(codes):
         mine = log.filter(pl.col("grade") == code)
@@ -171,7 +171,7 @@ def hourly_demand_from_log(
             if mine.height
             else 0.0
         )
-        units = float(mine["units_required"].fill_null(1).mean() or 1.0) if mine.height else 1.0
+        units = float(mine["units_required"].fill_null(1).to_numpy().mean()) if mine.height else 1.0
         for h in range(168):
             rows.append(
                 (h, code, g, float(rates[h, g]), units, scene, travel_median, sigma,
@@ -276,7 +276,7 @@ def erlang_table(
         "hour_of_week", as_dict=True, maintain_order=True
     )
     for (h_key,), frame in by_hour.items():
-        h = int(h_key)  # type: ignore[call-overload]
+        h = int(str(h_key))
         hour: dict[str, list[float]] = frame.to_dict(as_series=False)
         lam = (frame["arrivals_per_hour"] * frame["units_per_incident"]).to_numpy() / 60.0
         travel_mean = frame["travel_median_min"] * np.exp(frame["travel_sigma"] ** 2 / 2)

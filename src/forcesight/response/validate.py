@@ -26,7 +26,6 @@ from forcesight.response.roster import (
     read_roster_csv,
     reference_problems,
     shift_problems,
-    split_skills,
 )
 from forcesight.response.scenario import Scenario
 
@@ -183,7 +182,7 @@ def semantic_problems(
     def as_list(value: Any) -> list[Any]:
         return value if isinstance(value, list) else []
 
-    areas = [a.get("name") for a in as_list(raw.get("areas")) if isinstance(a, dict)]
+    areas = [str(a.get("name")) for a in as_list(raw.get("areas")) if isinstance(a, dict)]
     if len(set(areas)) != len(areas):
         problems.append((at(("areas",)), "area names repeat"))
     demand = as_dict(raw.get("demand"))
@@ -313,10 +312,9 @@ def semantic_problems(
         function_grades = as_dict(policies.get("function_grades"))
         for skill, codes in sorted(needed_skills.items()):
             holders = roster.filter(
-                pl.col("skills").map_elements(
-                    lambda cell, s=skill: s in split_skills(cell), return_dtype=pl.Boolean
-                )
-            )
+                pl.col("skills").str.split(";").list.eval(pl.element().str.strip_chars())
+                .list.contains(skill)
+            )  # fmt: skip
             functions = set(holders["function"].unique().to_list())
             for code in sorted(codes):
                 attending = [
