@@ -12,6 +12,7 @@ non-preemptive priority queue with identical service rates; Garnett, Mandelbaum 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -164,34 +165,38 @@ def erlang_a(
 
 
 @lru_cache(maxsize=8)
-def _probabilists_hermite(nodes: int) -> tuple[tuple[float, float], ...]:
-    """Gauss-Hermite nodes and weights for a standard normal expectation."""
-    x, w = np.polynomial.hermite_e.hermegauss(nodes)
-    return tuple(zip(x.tolist(), (w / w.sum()).tolist(), strict=True))
+def _legendre(nodes: int) -> tuple[tuple[float, float], ...]:
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    return tuple(zip(x.tolist(), w.tolist(), strict=True))
 
 
 def share_within_with_travel(
-    wait_exceeds: object,
+    wait_exceeds: Callable[[float], float],
     target_minutes: float,
     travel_median: float,
     travel_sigma: float,
-    nodes: int = 32,
+    nodes: int = 48,
 ) -> float:
-    """P(wait + travel <= target) with lognormal travel, by Gauss-Hermite quadrature over travel.
+    """P(wait + travel <= target) with lognormal travel independent of the wait.
 
-    ``wait_exceeds`` is a callable t -> P(wait > t). With no travel (median 0) this is simply
-    1 - P(wait > target).
-    """
-    assert callable(wait_exceeds)
+    Integrates over z = log(travel / median) / sigma, a standard normal, up to the travel that
+    uses the whole target (the integrand jumps there, so the range stops at it), by
+    Gauss-Legendre. ``wait_exceeds`` is t -> P(wait > t)."""
     if travel_median <= 0:
         return 1.0 - float(wait_exceeds(target_minutes))
     if travel_sigma <= 0:
         left = target_minutes - travel_median
         return 0.0 if left < 0 else 1.0 - float(wait_exceeds(left))
+    upper = math.log(target_minutes / travel_median) / travel_sigma
+    lower = -8.0
+    if upper <= lower:
+        return 0.0
+    half = (upper - lower) / 2
+    mid = (upper + lower) / 2
     total = 0.0
-    for xi, wi in _probabilists_hermite(nodes):
-        travel = travel_median * math.exp(travel_sigma * xi)
-        left = target_minutes - travel
-        if left >= 0:
-            total += wi * (1.0 - float(wait_exceeds(left)))
-    return total
+    for x, w in _legendre(nodes):
+        z = mid + half * x
+        density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        travel = travel_median * math.exp(travel_sigma * z)
+        total += w * density * (1.0 - float(wait_exceeds(target_minutes - travel)))
+    return min(max(total * half, 0.0), 1.0)
