@@ -63,7 +63,7 @@ def read_roster_csv(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
         for i in bad[:20]:
             value = raw[column][i]
             problems.append(
-                (f"roster.csv ({label}, line {i + 2}).{column}", f"{value!r} is not a datetime")
+                (f"roster.csv ({label}, line {i + 2}.{column})", f"{value!r} is not a datetime")
             )
     parsed = parsed.filter(pl.col("start").is_not_null() & pl.col("end").is_not_null())
     for field, why in shift_problems(parsed):

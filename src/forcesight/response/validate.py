@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from forcesight.errors import PolicyError, ScenarioError
 from forcesight.policy.grades import GradesPolicy, load_grades
@@ -27,7 +27,7 @@ from forcesight.response.roster import (
     reference_problems,
     shift_problems,
 )
-from forcesight.response.scenario import Scenario
+from forcesight.response.scenario import RosterSpec, Scenario
 
 Problem = tuple[str, str]
 
@@ -106,7 +106,9 @@ def load_scenario(
 
     expanded = roster
     if expanded is None:
-        expanded, roster_problems = _roster_from_raw(raw, scenario, path.parent)
+        expanded, roster_problems = _roster_from_raw(
+            raw, scenario, path.parent, policy.run.drain_hours
+        )
         problems += roster_problems
     else:
         problems += [(f"roster {field}", why) for field, why in shift_problems(expanded)]
@@ -128,18 +130,31 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _roster_from_raw(
-    raw: dict[str, Any], scenario: Scenario | None, base: Path
+    raw: dict[str, Any], scenario: Scenario | None, base: Path, default_drain_hours: float
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The roster the file describes, expanded over the run (and a day either side)."""
     if scenario is None:
-        # Still read a roster CSV so its problems are listed with the others.
-        section = raw.get("roster") if isinstance(raw.get("roster"), dict) else {}
-        csv = section.get("csv") if isinstance(section, dict) else None
-        if isinstance(csv, str):
-            return None, read_roster_csv(base / csv)[1]
-        return None, []
+        # The file has other problems; still expand its roster if that part is sound, so that
+        # roster problems (and skills nobody holds) are listed with the rest.
+        try:
+            spec = RosterSpec.model_validate(raw.get("roster"))
+            start = TypeAdapter(datetime).validate_python(raw.get("start", "2026-01-05"))
+        except ValidationError:
+            return None, []
+        days = raw.get("horizon_days")
+        horizon = float(days) if isinstance(days, int | float) and days > 0 else 28.0
+        end = start + timedelta(days=horizon, hours=default_drain_hours + 48)
+        return _expand(spec, start, end, base)
     spec = scenario.roster
     start = scenario.start
-    end = start + timedelta(days=scenario.horizon_days, hours=(scenario.drain_hours or 0) + 48)
+    drain = default_drain_hours if scenario.drain_hours is None else scenario.drain_hours
+    end = start + timedelta(days=scenario.horizon_days, hours=drain + 48)
+    return _expand(spec, start, end, base)
+
+
+def _expand(
+    spec: RosterSpec, start: datetime, end: datetime, base: Path
+) -> tuple[pl.DataFrame | None, list[Problem]]:
     frames: list[pl.DataFrame] = []
     problems: list[Problem] = []
     if spec.csv:
