@@ -74,7 +74,7 @@ def insert_synthetic_log(
                 for g, rate in (("1", 30), ("2", 50))
             ]
         },
-        roster={"constant": [{"area": "north", "units": 6}, {"area": "south", "units": 6}]},
+        roster={"constant": [{"area": "north", "units": 3}, {"area": "south", "units": 3}]},
     )
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     model = build_model(load_scenario(path))

@@ -74,7 +74,10 @@ def test_a_roster_file_with_backward_shifts_is_refused_with_lines(
     with pytest.raises(ScenarioError) as caught:
         load_scenario(write_scenario(data))
     text = str(caught.value)
-    assert "roster.csv, line 3.end" in text and "ends (2026-01-05 07:00:00) at or before it starts" in text
+    assert (
+        "roster.csv, line 3.end" in text
+        and "ends (2026-01-05 07:00:00) at or before it starts" in text
+    )
     assert "roster.csv, line 4.start" in text and "before the previous one ends" in text
     assert "roster.csv, line 5.start" in text and "'not a time' is not a datetime" in text
     assert "'nowhere' is not one of the scenario's areas" not in text  # row was unreadable

@@ -2,9 +2,10 @@
 arrivals through the engine, and set simulated response-time percentiles beside observed ones.
 
 The roster comes from a scenario when one is given; otherwise it is inferred from the log's
-deployments: each unit's spells of work (deployments less than ``spell_gap_hours`` apart) become
-shifts, widened by the briefing at the start and rounded out to whole hours. An inferred roster
-misses the idle time before a unit's first and after its last deployment of a shift, so it
+deployments: each unit's spells of work (deployments less than ``spell_gap_hours`` apart, 8 h
+by default: shorter than the 11 h rest between shifts, longer than most idle spells within one)
+become shifts, widened by the briefing at the start and rounded out to whole hours. An inferred
+roster misses the idle time before a unit's first and after its last deployment of a shift, so it
 understates cover: a simulated wait longer than the observed one is the first thing to check.
 """
 
@@ -77,7 +78,7 @@ def infer_roster(
     log: pl.DataFrame,
     *,
     briefing_min: float,
-    spell_gap_hours: float = 4.0,
+    spell_gap_hours: float = 8.0,
 ) -> pl.DataFrame:
     """Shifts in the interchange form, inferred from each unit's deployments."""
     if deployments.is_empty():
@@ -208,13 +209,12 @@ def calibrate(
     medians = dict(zip(travel["area"].to_list(), travel["median_min"].to_list(), strict=True))
     known = [m for m in medians.values() if m == m]
     default_median = float(np.median(known)) if known else policy.travel.same_area_median_min
-    ratio = policy.travel.other_area_median_min / max(policy.travel.same_area_median_min, 1e-9)
+    # The log says where the first unit arrived, not where it came from: the fitted travel of an
+    # area already mixes local and cross-area journeys, so it is used for any unit sent there.
     matrix = travel_matrix(area_names, 0.0, 0.0)
-    for i in range(len(area_names)):
-        for j, dest in enumerate(area_names):
-            local = medians.get(dest, default_median)
-            local = default_median if local != local else local
-            matrix[i, j] = local if i == j else local * ratio
+    for j, dest in enumerate(area_names):
+        local = medians.get(dest, default_median)
+        matrix[:, j] = default_median if local != local else local
     categories = on_scene["category"].to_list()
     arrays = log_arrays(log, run_start, codes, area_names, skill_names, categories)
     target_min, target_share = targets(grades, codes, scenario.scenario if scenario else None)

@@ -290,13 +290,14 @@ def log_arrays(
 def weekly_rates(log: pl.DataFrame, codes: list[str], start: datetime, end: datetime) -> np.ndarray:
     """Mean arrivals per hour by hour of week and grade over [start, end)."""
     hours = pl.datetime_range(start, end - timedelta(microseconds=1), "1h", eager=True)
-    how = ((hours.dt.weekday() - 1) * 24 + hours.dt.hour()).to_numpy()
+    how = ((hours.dt.weekday().cast(pl.Int64) - 1) * 24 + hours.dt.hour()).to_numpy()
     occurrences = np.bincount(how, minlength=168).astype(np.float64)
     counts = np.zeros((168, len(codes)))
     rows = log.filter(pl.col("grade").is_in(codes)).with_columns(
-        ((pl.col("received_at").dt.weekday() - 1) * 24 + pl.col("received_at").dt.hour()).alias(
-            "how"
-        )
+        (
+            (pl.col("received_at").dt.weekday().cast(pl.Int64) - 1) * 24
+            + pl.col("received_at").dt.hour()
+        ).alias("how")
     )
     for i, code in enumerate(codes):
         h = rows.filter(pl.col("grade") == code)["how"].to_numpy()

@@ -233,7 +233,7 @@ def on_duty_by_hour_of_week(roster: pl.DataFrame) -> pl.DataFrame:
     frame = pl.concat(out)
     return (
         frame.with_columns(
-            ((pl.col("hour").dt.weekday() - 1) * 24 + pl.col("hour").dt.hour())
+            ((pl.col("hour").dt.weekday().cast(pl.Int64) - 1) * 24 + pl.col("hour").dt.hour())
             .cast(pl.Int64)
             .alias("hour_of_week")
         )

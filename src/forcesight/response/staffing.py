@@ -181,13 +181,22 @@ def hourly_demand_from_log(
 
 
 def _wait_exceeds(
-    method: str, units: int, lam: list[float], service: float, g: int, patience: float
+    method: str,
+    units: int,
+    lam: list[float],
+    service: float,
+    g: int,
+    patience: float,
+    horizon: float,
 ) -> Callable[[float], float]:
     """t -> P(wait > t) for grade g, with the parts that do not depend on t computed once."""
     total = sum(lam)
     if method == "erlang_a":
         model = erlang_a(units, total, service, patience)
-        return lambda t: 1.0 - model.served_within(t)
+        until = max(horizon, 1e-9)
+        grid = np.linspace(0.0, until, 241)
+        served = model.served_within_grid(until, 241)
+        return lambda t: 1.0 - float(np.interp(t, grid, served))
     if total * service >= units:
         return lambda t: 1.0
     p_wait = erlang_c(units, total * service)
@@ -230,18 +239,26 @@ def _hour_shares(
         )
     ]
     service = sum(x * w for x, w in zip(lam, work, strict=True)) / total
+    finite = [t for t in hour["target_rural_min"] + hour["target_urban_min"] if math.isfinite(t)]
+    horizon = max(finite, default=1.0)
     shares = []
+    pooled_a = (
+        _wait_exceeds(method, units, lam, service, 0, patience, horizon)
+        if method == "erlang_a" and not travel_only
+        else None
+    )
     for g in grades:
         share = hour["target_share"][g]
         urban_min = hour["target_urban_min"][g]
         if share != share or not math.isfinite(urban_min) or hour["arrivals_per_hour"][g] <= 0:
             shares.append(math.nan)
             continue
-        exceeds = (
-            (lambda t: 0.0)
-            if travel_only
-            else _wait_exceeds(method, units, lam, service, g, patience)
-        )
+        if travel_only:
+            exceeds: Callable[[float], float] = lambda t: 0.0  # noqa: E731
+        elif pooled_a is not None:
+            exceeds = pooled_a  # Erlang A pools the grades: one answer for all
+        else:
+            exceeds = _wait_exceeds(method, units, lam, service, g, patience, horizon)
         median, sigma = hour["travel_median_min"][g], hour["travel_sigma"][g]
         urban = share_within_with_travel(exceeds, urban_min, median, sigma)
         rural = share_within_with_travel(exceeds, hour["target_rural_min"][g], median, sigma)
