@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,6 +11,7 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from forcesight.cli_common import console, print_json, progress_bar, run_or_exit, store_engine
 
@@ -29,6 +32,17 @@ Executor = Annotated[
     str | None,
     typer.Option("--executor", help="processes | serial | dask (default: the executor setting)."),
 ]
+
+
+@contextmanager
+def _store(needed: bool = True) -> Iterator[Engine | None]:
+    """The store's engine when needed, disposed afterwards (its connections closed)."""
+    engine = store_engine() if needed else None
+    try:
+        yield engine
+    finally:
+        if engine is not None:
+            engine.dispose()
 
 
 def _needs_store(path: Path) -> bool:
@@ -64,9 +78,11 @@ def simulate(
 
     def action() -> dict[str, Any]:
         inp = load_scenario(scenario)  # refuse a bad scenario before anything runs
-        engine = store_engine() if _needs_store(scenario) else None
         total = replications or inp.scenario.replications
-        with progress_bar(f"simulating {inp.scenario.name}", total=total) as advance:
+        with (
+            _store(_needs_store(scenario)) as engine,
+            progress_bar(f"simulating {inp.scenario.name}", total=total) as advance,
+        ):
             result = simulate_scenario(
                 scenario,
                 engine=engine,
@@ -126,9 +142,11 @@ def compare_command(
     def action() -> dict[str, Any]:
         first = load_scenario(a)
         load_scenario(b)
-        engine = store_engine() if _needs_store(a) or _needs_store(b) else None
         total = 2 * (replications or first.scenario.replications)
-        with progress_bar("comparing", total=total) as advance:
+        with (
+            _store(_needs_store(a) or _needs_store(b)) as engine,
+            progress_bar("comparing", total=total) as advance,
+        ):
             result = compare_scenarios(
                 a, b, engine=engine, replications=replications, seed=seed,
                 executor=executor, on_done=advance,
@@ -184,11 +202,13 @@ def staffing(
     def action() -> pl.DataFrame:
         if scenario is not None:
             inp = load_scenario(scenario)
-            engine = store_engine() if _needs_store(scenario) else None
-            demand = hourly_demand_from_model(build_model(inp, engine))
+            with _store(_needs_store(scenario)) as engine:
+                demand = hourly_demand_from_model(build_model(inp, engine))
             per_unit = inp.scenario.officers_per_unit
         else:
-            demand = hourly_demand_from_log(store_engine())
+            with _store() as engine:
+                assert engine is not None
+                demand = hourly_demand_from_log(engine)
             per_unit = None
         if demand.is_empty() or demand["arrivals_per_hour"].sum() == 0:
             from forcesight.errors import ScenarioError
@@ -248,9 +268,10 @@ def calibrate(
 
     def action() -> dict[str, Any]:
         inp = load_scenario(scenario) if scenario else None
-        with progress_bar("calibrating", total=None):
+        with _store() as engine, progress_bar("calibrating", total=None):
+            assert engine is not None
             result = run_calibration(
-                store_engine(), scenario=inp, start=date_from, end=date_to,
+                engine, scenario=inp, start=date_from, end=date_to,
                 replications=replications, seed=seed,
             )  # fmt: skip
         return result.to_dict()
