@@ -96,7 +96,7 @@ def report_section(engine: Engine, now: datetime) -> list[ReportSection]:
             ),
             Figure(
                 "officers needed on duty, peak hour",
-                int(cover["required"].max()) if cover.height else None,
+                int(cover["required"].to_numpy().max()) if cover.height else None,
                 "officers",
                 "Erlang (priority) by hour of week",
             ),

@@ -177,6 +177,39 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
     }
 
 
+def analytic_beside_simulated(sim: Simulation, method: str = "priority") -> pl.DataFrame:
+    """Share within target by grade: the Erlang answer for the roster's units on duty (less
+    briefing and meals) hour by hour, weighted by arrivals, beside the simulation's answer."""
+    from forcesight.response.roster import on_duty_by_hour_of_week
+    from forcesight.response.staffing import availability, erlang_table, hourly_demand_from_model
+
+    demand = hourly_demand_from_model(sim.model)
+    on_duty = on_duty_by_hour_of_week(sim.scenario.roster)
+    share_available = availability(sim.scenario.policy)
+    units = {
+        int(h): float(u) * share_available
+        for h, u in on_duty.group_by("hour_of_week").agg(pl.col("units").sum()).iter_rows()
+    }
+    table = erlang_table(demand, method=method, units_on_duty=units)  # type: ignore[arg-type]
+    rows = []
+    for code in sim.model.grade_codes:
+        weights = demand.filter(pl.col("grade") == code).sort("hour_of_week")["arrivals_per_hour"]
+        column = f"within_target_share_{code}"
+        shares = table.sort("hour_of_week")[column].fill_nan(None)
+        total = float(weights.sum())
+        analytic = float((shares.fill_null(0.0) * weights).sum() / total) if total > 0 else math.nan
+        rows.append(
+            {
+                "grade": code,
+                "erlang_within_target_share": _clean(analytic),
+                "simulated_within_target_share": _clean(
+                    sim.replications.value("within_target_share", code)
+                ),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
 def attendance_by_grade_and_hour(replications: Replications) -> pl.DataFrame:
     """Share reached within target by grade and hour of week (mean over replications)."""
     return replications.mean_table("by_hour")
