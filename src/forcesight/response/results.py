@@ -33,13 +33,17 @@ class Summary:
     unmet: pl.DataFrame  # grade, outcome, incidents
 
 
+def _is_sorted(values: FloatArray) -> bool:
+    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
+
+
 def occupancy_minutes(starts: FloatArray, ends: FloatArray, edges: FloatArray) -> FloatArray:
     """Minutes of [start, end) intervals falling in each bin between consecutive edges, exactly.
 
     F(t) = sum over intervals of the overlap of [s, e) with [0, t) is piecewise linear; the
     occupancy of a bin is F(right) - F(left)."""
-    s = np.sort(starts)
-    e = np.sort(ends)
+    s = starts if _is_sorted(starts) else np.sort(starts)
+    e = ends if _is_sorted(ends) else np.sort(ends)
     cs = np.concatenate([[0.0], np.cumsum(s)])
     ce = np.concatenate([[0.0], np.cumsum(e)])
     ks = np.searchsorted(s, edges, side="right")
@@ -176,13 +180,14 @@ def summarise(model: Model, records: Records) -> Summary:
     )
 
     inc_how = model.hour_of_week(records.time)
+    # Names are attached by gathering from small Series: numpy string arrays are slow.
     incidents = pl.DataFrame(
         {
-            "grade": np.asarray(codes)[records.grade],
-            "area": np.asarray(model.area_names)[records.area],
+            "grade": pl.Series(list(codes), dtype=pl.Utf8).gather(records.grade),
+            "area": pl.Series(list(model.area_names), dtype=pl.Utf8).gather(records.area),
             "hour_of_week": inc_how,
             "met": met,
-            "outcome": np.asarray(OUTCOME_NAMES)[records.outcome],
+            "outcome": pl.Series(list(OUTCOME_NAMES), dtype=pl.Utf8).gather(records.outcome),
         }
     )
     with_target = pl.Series(np.isfinite(model.target_min[records.grade, 0]))

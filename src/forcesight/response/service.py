@@ -197,7 +197,8 @@ def analytic_beside_simulated(sim: Simulation, method: str = "priority") -> pl.D
         column = f"within_target_share_{code}"
         shares = table.sort("hour_of_week")[column].fill_nan(None)
         total = float(weights.sum())
-        analytic = float((shares.fill_null(0.0) * weights).sum() / total) if total > 0 else math.nan
+        weighted = float((shares.fill_null(0.0) * weights).to_numpy().sum())
+        analytic = weighted / total if total > 0 else math.nan
         rows.append(
             {
                 "grade": code,
