@@ -90,3 +90,11 @@ def test_schema_documents_every_field_with_a_unit() -> None:
     assert result.exit_code == 0
     assert "`demand.grades[].incidents_per_day`" in result.stdout
     assert "[1/day]" in result.stdout
+
+
+def test_docs_scenario_reference_is_the_generated_one() -> None:
+    from response_testkit import ROOT
+
+    from forcesight.response.docs import scenario_schema_markdown
+
+    assert scenario_schema_markdown() in (ROOT / "docs" / "response.md").read_text(encoding="utf-8")
