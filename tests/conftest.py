@@ -95,3 +95,12 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_import_connections() -> Iterator[None]:
+    """Imports keep one ADBC connection per SQLite file open; close them after each test."""
+    yield
+    from forcesight.store.sink import close_import_connections
+
+    close_import_connections()

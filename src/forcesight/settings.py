@@ -46,7 +46,6 @@ SETTINGS: tuple[Setting, ...] = (
         str(_default_home()),
         "Directory for the default SQLite store, uploads and generated reports.",
     ),
-    Setting("import_batch_rows", 50_000, "Rows written to the store per batch during an import."),
     Setting("max_upload_mb", 200, "Largest file the web app accepts for import, in MiB."),
     Setting("session_minutes", 480, "Web sessions expire after this many minutes of inactivity."),
     Setting("login_max_failures", 5, "Failed logins before an account is locked temporarily."),
@@ -67,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
         "kept in the data directory.",
     ),
     Setting("smtp_host", "localhost", "SMTP server for daily digests."),
-    Setting("smtp_port", 25, "SMTP server port."),
+    Setting("smtp_port", 25, "Port of the SMTP server for daily digests."),
     Setting("smtp_sender", "forcesight@localhost", "From address of digests."),
     Setting("webhook_url", "", "If set, daily digests are also POSTed here as JSON."),
     Setting(

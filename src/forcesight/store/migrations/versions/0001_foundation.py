@@ -1,8 +1,8 @@
 """foundation schema
 
 Revision ID: 0001_foundation
-Revises:
-Create Date: 2026-11-26 04:14:30.451702
+Revises: (none)
+Create Date: 2026-11-26 04:30:20.375552
 """
 
 from __future__ import annotations
@@ -101,6 +101,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_incidents_received_at"), ["received_at"], unique=False)
 
     op.create_table(
+        "lsoa_population",
+        sa.Column("lsoa_code", sa.String(length=9), nullable=False),
+        sa.Column("lsoa_name", sa.Text(), nullable=False),
+        sa.Column("la_code", sa.String(length=9), nullable=True),
+        sa.Column("census_year", sa.Integer(), nullable=False),
+        sa.Column("residents", sa.Integer(), nullable=False),
+        sa.Column("hectares", sa.Float(), nullable=True),
+        sa.Column("households", sa.Integer(), nullable=True),
+        sa.Column("import_run_id", sa.Integer(), nullable=False),
+        sa.Column("source_line", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["import_run_id"],
+            ["import_runs.id"],
+            name=op.f("fk_lsoa_population_import_run_id_import_runs"),
+        ),
+        sa.PrimaryKeyConstraint("lsoa_code", name=op.f("pk_lsoa_population")),
+    )
+    with op.batch_alter_table("lsoa_population", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lsoa_population_la_code"), ["la_code"], unique=False)
+
+    op.create_table(
         "lsoas",
         sa.Column("lsoa_code", sa.String(length=9), nullable=False),
         sa.Column("lsoa_name", sa.Text(), nullable=False),
@@ -111,10 +132,8 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=9), nullable=True),
         sa.Column("region_name", sa.Text(), nullable=True),
         sa.Column("police_force", sa.Text(), nullable=True),
-        sa.Column("population", sa.Integer(), nullable=True),
-        sa.Column("hectares", sa.Float(), nullable=True),
-        sa.Column("households", sa.Integer(), nullable=True),
         sa.Column("import_run_id", sa.Integer(), nullable=False),
+        sa.Column("source_line", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["import_run_id"], ["import_runs.id"], name=op.f("fk_lsoas_import_run_id_import_runs")
         ),
@@ -126,7 +145,7 @@ def upgrade() -> None:
 
     op.create_table(
         "offence_codes",
-        sa.Column("offence_code", sa.String(length=10), nullable=False),
+        sa.Column("offence_code", sa.String(length=20), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("offence_group", sa.Text(), nullable=False),
         sa.Column("offence_subgroup", sa.Text(), nullable=True),
@@ -187,16 +206,16 @@ def upgrade() -> None:
     op.create_table(
         "recorded_crime_by_offence",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("financial_year", sa.String(length=7), nullable=False),
         sa.Column("quarter", sa.Integer(), nullable=False),
         sa.Column("force_name", sa.Text(), nullable=False),
-        sa.Column("offence_code", sa.String(length=10), nullable=False),
+        sa.Column("offence_code", sa.String(length=20), nullable=False),
         sa.Column("offence_description", sa.Text(), nullable=False),
         sa.Column("offence_group", sa.Text(), nullable=True),
         sa.Column("offence_subgroup", sa.Text(), nullable=True),
         sa.Column("police_uk_category", sa.Text(), nullable=True),
         sa.Column("offences", sa.Integer(), nullable=False),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
         sa.Column("import_run_id", sa.Integer(), nullable=False),
         sa.Column("source_line", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -205,7 +224,17 @@ def upgrade() -> None:
             name=op.f("fk_recorded_crime_by_offence_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recorded_crime_by_offence")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_recorded_crime_by_offence_row_key")),
+        sa.UniqueConstraint(
+            "force_name",
+            "financial_year",
+            "quarter",
+            "offence_code",
+            "offence_description",
+            "occurrence",
+            name=op.f(
+                "uq_recorded_crime_by_offence_force_name_financial_year_quarter_offence_code_offence_description_occurrence"
+            ),
+        ),
     )
     with op.batch_alter_table("recorded_crime_by_offence", schema=None) as batch_op:
         batch_op.create_index(
@@ -218,7 +247,6 @@ def upgrade() -> None:
     op.create_table(
         "recorded_crime_rolling",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("force_area", sa.Text(), nullable=False),
         sa.Column("region", sa.Text(), nullable=True),
@@ -232,23 +260,16 @@ def upgrade() -> None:
             name=op.f("fk_recorded_crime_rolling_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recorded_crime_rolling")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_recorded_crime_rolling_row_key")),
+        sa.UniqueConstraint(
+            "force_area",
+            "offence_group",
+            "period_end",
+            name=op.f("uq_recorded_crime_rolling_force_area_offence_group_period_end"),
+        ),
     )
-    with op.batch_alter_table("recorded_crime_rolling", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_recorded_crime_rolling_force_area"), ["force_area"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_recorded_crime_rolling_offence_group"), ["offence_group"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_recorded_crime_rolling_period_end"), ["period_end"], unique=False
-        )
-
     op.create_table(
         "street_crimes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("crime_id", sa.String(length=64), nullable=True),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("reported_by", sa.Text(), nullable=False),
@@ -261,6 +282,7 @@ def upgrade() -> None:
         sa.Column("crime_type", sa.Text(), nullable=False),
         sa.Column("last_outcome", sa.Text(), nullable=True),
         sa.Column("context", sa.Text(), nullable=True),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
         sa.Column("import_run_id", sa.Integer(), nullable=False),
         sa.Column("source_line", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -269,21 +291,11 @@ def upgrade() -> None:
             name=op.f("fk_street_crimes_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_street_crimes")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_street_crimes_row_key")),
     )
     with op.batch_alter_table("street_crimes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_street_crimes_crime_id"), ["crime_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_street_crimes_crime_type"), ["crime_type"], unique=False
+            "ix_street_crimes_force_month", ["reported_by", "month"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_street_crimes_falls_within"), ["falls_within"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_street_crimes_import_run_id"), ["import_run_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_street_crimes_lsoa_code"), ["lsoa_code"], unique=False)
-        batch_op.create_index(batch_op.f("ix_street_crimes_month"), ["month"], unique=False)
 
     op.create_table(
         "teams",
@@ -306,10 +318,10 @@ def upgrade() -> None:
     op.create_table(
         "workforce_statistics",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("table_name", sa.Text(), nullable=False),
         sa.Column("as_at", sa.Date(), nullable=False),
         sa.Column("area", sa.Text(), nullable=False),
+        sa.Column("area_type", sa.String(length=10), nullable=False),
         sa.Column("measure", sa.Text(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("unit", sa.String(length=20), nullable=False),
@@ -321,11 +333,17 @@ def upgrade() -> None:
             name=op.f("fk_workforce_statistics_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workforce_statistics")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_workforce_statistics_row_key")),
+        sa.UniqueConstraint(
+            "table_name",
+            "area_type",
+            "area",
+            "measure",
+            "as_at",
+            name=op.f("uq_workforce_statistics_table_name_area_type_area_measure_as_at"),
+        ),
     )
     with op.batch_alter_table("workforce_statistics", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_workforce_statistics_area"), ["area"], unique=False)
-        batch_op.create_index(batch_op.f("ix_workforce_statistics_as_at"), ["as_at"], unique=False)
 
     op.create_table(
         "deployments",
@@ -713,7 +731,6 @@ def downgrade() -> None:
 
     op.drop_table("deployments")
     with op.batch_alter_table("workforce_statistics", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workforce_statistics_as_at"))
         batch_op.drop_index(batch_op.f("ix_workforce_statistics_area"))
 
     op.drop_table("workforce_statistics")
@@ -723,19 +740,9 @@ def downgrade() -> None:
 
     op.drop_table("teams")
     with op.batch_alter_table("street_crimes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_street_crimes_month"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_lsoa_code"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_import_run_id"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_falls_within"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_crime_type"))
-        batch_op.drop_index(batch_op.f("ix_street_crimes_crime_id"))
+        batch_op.drop_index("ix_street_crimes_force_month")
 
     op.drop_table("street_crimes")
-    with op.batch_alter_table("recorded_crime_rolling", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_recorded_crime_rolling_period_end"))
-        batch_op.drop_index(batch_op.f("ix_recorded_crime_rolling_offence_group"))
-        batch_op.drop_index(batch_op.f("ix_recorded_crime_rolling_force_area"))
-
     op.drop_table("recorded_crime_rolling")
     with op.batch_alter_table("recorded_crime_by_offence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recorded_crime_by_offence_offence_code"))
@@ -757,6 +764,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_lsoas_la_code"))
 
     op.drop_table("lsoas")
+    with op.batch_alter_table("lsoa_population", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lsoa_population_la_code"))
+
+    op.drop_table("lsoa_population")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_received_at"))
         batch_op.drop_index(batch_op.f("ix_incidents_lsoa_code"))
