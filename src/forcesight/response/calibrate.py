@@ -146,19 +146,31 @@ def _merge_overlaps(roster: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def calibrate(
+@dataclass(frozen=True)
+class Replay:
+    """The log's own arrivals compiled for the engine, with what was fitted to get there."""
+
+    model: Model
+    log: pl.DataFrame
+    staged: pl.DataFrame
+    exclusions: pl.DataFrame
+    on_scene: pl.DataFrame
+    travel: pl.DataFrame
+    travel_sigma: float
+    roster_source: str
+
+
+def replay_model(
     engine: Engine,
     *,
     scenario: ScenarioInput | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-    replications: int = 3,
-    seed: int = 1,
-    executor: str | None = None,
     grades: GradesPolicy | None = None,
     policy: ResponsePolicy | None = None,
-) -> Calibration:
-    """Fit, replay and compare; ``start``/``end`` select the log's incidents by received time."""
+) -> Replay:
+    """Fit travel and time on scene from the log received in [start, end) and compile its
+    arrivals, with the scenario's roster or one inferred from deployments."""
     grades = scenario.grades if scenario else (grades or load_grades())
     policy = scenario.policy if scenario else (policy or load_response_policy())
     log = load_incident_log(engine, start, end)
@@ -249,6 +261,27 @@ def calibrate(
         unstable_queue_per_day=policy.run.unstable_queue_per_day,
         **roster_arrays(roster, run_start, area_names, skill_names, function_grades, codes),  # type: ignore[arg-type]
     )
+    return Replay(model, log, staged, exclusions, on_scene, travel, travel_sigma, roster_source)
+
+
+def calibrate(
+    engine: Engine,
+    *,
+    scenario: ScenarioInput | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    replications: int = 3,
+    seed: int = 1,
+    executor: str | None = None,
+    grades: GradesPolicy | None = None,
+    policy: ResponsePolicy | None = None,
+) -> Calibration:
+    """Fit, replay and compare; ``start``/``end`` select the log's incidents by received time."""
+    replay = replay_model(
+        engine, scenario=scenario, start=start, end=end, grades=grades, policy=policy
+    )
+    model, staged, log = replay.model, replay.staged, replay.log
+    codes = list(model.grade_codes)
     simulated = execute(
         _response_percentiles,
         [(model, seed + k) for k in range(replications)],
@@ -274,11 +307,11 @@ def calibrate(
     return Calibration(
         incidents=log.height,
         rows_used=ok.height,
-        exclusions=exclusions,
-        on_scene=on_scene,
-        travel=travel,
-        travel_sigma=travel_sigma,
-        roster_source=roster_source,
+        exclusions=replay.exclusions,
+        on_scene=replay.on_scene,
+        travel=replay.travel,
+        travel_sigma=replay.travel_sigma,
+        roster_source=replay.roster_source,
         units=len(model.unit_ids),
         comparison=comparison,
     )
