@@ -159,3 +159,22 @@ def test_read_roster_csv_reports_missing_columns(tmp_path: Path) -> None:
     frame, problems = read_roster_csv(path)
     assert frame.is_empty()
     assert "missing column(s) function, area, skills, end" in problems[0][1]
+
+
+def test_skill_aliases_from_the_skills_register_are_understood(
+    write_scenario: Callable[..., Path],
+) -> None:
+    data = scenario_dict()
+    data["demand"]["grades"][0]["skill_shares"] = {"firearms": 0.1}
+    data["roster"] = {
+        "constant": [
+            {"area": "north", "units": 2, "skills": ["firearms_afo"]},
+            {"area": "south", "units": 2},
+        ]
+    }
+    model = build_model(load_scenario(write_scenario(data)))
+    firearms = model.skill_names.index("firearms")
+    assert [bool(m >> firearms & 1) for m in model.unit_skills] == [True, True, False, False]
+    data["roster"]["constant"][0]["skills"] = ["dog_handler"]
+    with pytest.raises(ScenarioError, match="need 'firearms' but no unit"):
+        load_scenario(write_scenario(data))

@@ -228,7 +228,8 @@ def replay_model(
         local = medians.get(dest, default_median)
         matrix[:, j] = default_median if local != local else local
     categories = on_scene["category"].to_list()
-    arrays = log_arrays(log, run_start, codes, area_names, skill_names, categories)
+    aliases = policy.skills.aliases
+    arrays = log_arrays(log, run_start, codes, area_names, skill_names, categories, aliases)
     target_min, target_share = targets(grades, codes, scenario.scenario if scenario else None)
     function_grades = scenario.scenario.policies.function_grades if scenario else {}
     horizon = (run_end - run_start).total_seconds() / 60.0
@@ -259,7 +260,9 @@ def replay_model(
         skill_names=tuple(skill_names),
         officers_per_unit=policy.unit.officers_per_unit,
         unstable_queue_per_day=policy.run.unstable_queue_per_day,
-        **roster_arrays(roster, run_start, area_names, skill_names, function_grades, codes),  # type: ignore[arg-type]
+        **roster_arrays(  # type: ignore[arg-type]
+            roster, run_start, area_names, skill_names, function_grades, codes, aliases
+        ),
     )
     return Replay(model, log, staged, exclusions, on_scene, travel, travel_sigma, roster_source)
 

@@ -68,8 +68,10 @@ def roster_arrays(
     skill_names: list[str],
     function_grades: dict[str, list[str]],
     codes: list[str],
+    aliases: dict[str, str] | None = None,
 ) -> dict[str, object]:
     """Units and shifts of an interchange roster as the Model's arrays."""
+    alias = aliases or {}
     units = roster.group_by("unit_id", maintain_order=True).agg(
         pl.col("function").first(), pl.col("area").first(), pl.col("skills").first()
     )
@@ -83,7 +85,11 @@ def roster_arrays(
         for f in units["function"].to_list()
     ]
     unit_skills = [
-        sum(1 << skill_names.index(s) for s in split_skills(cell) if s in skill_names)
+        sum(
+            1 << skill_names.index(s)
+            for s in {alias.get(x, x) for x in split_skills(cell)}
+            if s in skill_names
+        )
         for cell in units["skills"].to_list()
     ]
     index = {u: i for i, u in enumerate(unit_ids)}
@@ -166,7 +172,13 @@ def build_model(inp: ScenarioInput, engine: Engine | None = None) -> Model:
             inp, engine, codes, area_names, skill_names
         )
     roster = roster_arrays(
-        inp.roster, sc.start, area_names, skill_names, sc.policies.function_grades, codes
+        inp.roster,
+        sc.start,
+        area_names,
+        skill_names,
+        sc.policies.function_grades,
+        codes,
+        policy.skills.aliases,
     )
     stack_limit = np.array([sc.policies.stack_limit.get(c, -1) for c in codes], dtype=np.int64)
     max_wait = np.array([sc.policies.max_wait_min.get(c, math.inf) for c in codes])
@@ -241,7 +253,7 @@ def _profile_demand(
         two_unit[i] = spec.two_unit_share
         vulnerable[i] = spec.vulnerable_share
         for skill, share in spec.skill_shares.items():
-            skill_share[i, skill_names.index(skill)] = share
+            skill_share[i, skill_names.index(policy.skills.canonical(skill))] += share
     shares = sc.demand.area_shares
     area_share = np.array([shares.get(a, 0.0) for a in area_names]) if shares else None
     if area_share is None or area_share.sum() <= 0:
@@ -264,8 +276,11 @@ def log_arrays(
     area_names: list[str],
     skill_names: list[str],
     categories: list[str],
+    aliases: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The log's attended incidents as engine arrays (time [min] from ``start``)."""
+    """The log's attended incidents as engine arrays (time [min] from ``start``). A skill the
+    model does not know (after aliases) is dropped: the incident takes any unit."""
+    alias = aliases or {}
     rows = log.filter(pl.col("grade").is_in(codes))
     common = rows["area"].drop_nulls().mode()
     fallback = common[0] if len(common) else area_names[0]
@@ -281,7 +296,11 @@ def log_arrays(
         ),
         "units": np.clip(rows["units_required"].fill_null(1).to_numpy(), 1, None).astype(np.int64),
         "skill": np.array(
-            [skill_names.index(s) if s in skill_names else -1 for s in skills], dtype=np.int64
+            [
+                skill_names.index(alias.get(s, s)) if alias.get(s, s) in skill_names else -1
+                for s in skills
+            ],
+            dtype=np.int64,
         ),
         "vulnerable": rows["vulnerable"].fill_null(False).to_numpy().astype(bool),
     }
@@ -341,7 +360,9 @@ def _log_demand(
         for m in fits["median_min"].to_list()
     ]
     sig = [s if s == s else inp.policy.on_scene.sigma for s in fits["sigma"].to_list()]
-    arrays = log_arrays(log, sc.start, codes, area_names, skill_names, categories)
+    arrays = log_arrays(
+        log, sc.start, codes, area_names, skill_names, categories, inp.policy.skills.aliases
+    )
     if sc.demand.source == "replay":
         demand: Demand = ReplayDemand(**arrays)
     else:

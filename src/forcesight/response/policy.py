@@ -11,6 +11,19 @@ from forcesight.policy.loader import PolicyFile, SourcedRule, load_policy
 
 class SkillsRule(SourcedRule):
     names: list[str] = Field(description="Skills a unit may hold and an incident may need.")
+    aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Other names for the same skill (an accreditation, a log's value) -> name.",
+    )
+
+    def canonical(self, name: str) -> str:
+        """The skill's own name for ``name`` (itself when it has no alias)."""
+        return self.aliases.get(name, name)
+
+    @property
+    def known(self) -> list[str]:
+        """Every name a roster or a log may use: the skills and their aliases."""
+        return [*self.names, *self.aliases]
 
 
 class ShiftRule(SourcedRule):

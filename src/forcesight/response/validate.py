@@ -181,7 +181,7 @@ def semantic_problems(
     problems: list[Problem] = []
     by_code = grades.by_code()
     known_grades = ", ".join(by_code)
-    known_skills = policy.skills.names
+    known_skills = policy.skills.known
 
     def grade_ok(code: Any, loc: tuple[int | str, ...], attended: bool = False) -> None:
         if str(code) not in by_code:
@@ -227,7 +227,7 @@ def semantic_problems(
                     )
                 )
             elif isinstance(share, int | float) and share > 0:
-                needed_skills.setdefault(skill, set()).add(str(code))
+                needed_skills.setdefault(policy.skills.canonical(skill), set()).add(str(code))
             if isinstance(share, int | float) and not 0 <= share <= 1:
                 problems.append(
                     (at(("demand", "grades", i, "skill_shares", skill)), "must be in [0, 1]")
@@ -326,9 +326,11 @@ def semantic_problems(
             problems.append((at(("roster",)), "has no shifts inside the run"))
         function_grades = as_dict(policies.get("function_grades"))
         for skill, codes in sorted(needed_skills.items()):
+            canonical = policy.skills.canonical(skill)
             holders = roster.filter(
-                pl.col("skills").str.split(";").list.eval(pl.element().str.strip_chars())
-                .list.contains(skill)
+                pl.col("skills").str.split(";")
+                .list.eval(pl.element().str.strip_chars().replace(policy.skills.aliases))
+                .list.contains(canonical)
             )  # fmt: skip
             functions = set(holders["function"].unique().to_list())
             for code in sorted(codes):
