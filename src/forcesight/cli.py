@@ -142,6 +142,7 @@ def _register() -> None:
     from forcesight.finance.cli import finance_app
     from forcesight.ingest.cli import register as register_ingest
     from forcesight.reporting.cli import report_app
+    from forcesight.response.cli import app as response_app
     from forcesight.rostering.cli import roster_app
     from forcesight.tracking.cli import track_app
     from forcesight.web.cli import register as register_web
@@ -156,6 +157,7 @@ def _register() -> None:
     app.add_typer(workforce_app, name="workforce")
     app.add_typer(finance_app, name="finance")
     app.add_typer(report_app, name="report")
+    app.add_typer(response_app, name="response")
 
 
 _register()
