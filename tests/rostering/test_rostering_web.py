@@ -112,10 +112,11 @@ def test_a_roster_page_shows_grid_cover_chart_and_no_breach(site: Site) -> None:
     assert "<svg" in text and "Cover against demand: days" in text
     assert "No rule is breached." in text
     # 3 officers x 14 days: 8 shift days each (Mon-Thu twice), the rest blank
-    assert text.count("<td>07:00-17:00</td>") == 3 * 8
-    assert text.count('class="rest"') == 3 * 6
-    # Fri-Sun 08:00-18:00 and Mon-Thu 17:00-18:00 are short of cover
-    assert "Hours below required cover" in text and "Sat 08:00" in text
+    assert text.count('<td class="nowrap">07:00-17:00</td>') == 3 * 8
+    assert text.count('<td class="nowrap">RD</td>') == 3 * 6
+    # Fri-Sun 08:00-18:00 (2 short) and Mon-Thu 17:00-18:00 (2 short) are below cover
+    assert "34 function-hours a week below required cover (68.0 officer-hours)" in text
+    assert "Sat 08:00" in text
 
 
 def test_breaches_are_listed_on_the_page_and_in_the_api(site: Site) -> None:
