@@ -91,7 +91,9 @@ def bounded(replications: int | None, horizon_days: float | None) -> tuple[int, 
     if not 1 <= reps <= MAX_REPLICATIONS:
         raise ScenarioError("run", [("replications", f"must be 1 to {MAX_REPLICATIONS}")])
     if not 0 < days <= MAX_HORIZON_DAYS:
-        raise ScenarioError("run", [("horizon_days", f"must be above 0, at most {MAX_HORIZON_DAYS:g}")])
+        raise ScenarioError(
+            "run", [("horizon_days", f"must be above 0, at most {MAX_HORIZON_DAYS:g}")]
+        )
     return reps, days
 
 

@@ -154,7 +154,9 @@ class CompareIn(BaseModel):
 
 
 @api.get("/staffing", openapi_extra=action("response.view"))
-def api_staffing(request: Request, principal: Signed, method: Method = "priority") -> dict[str, Any]:
+def api_staffing(
+    request: Request, principal: Signed, method: Method = "priority"
+) -> dict[str, Any]:
     """The Erlang table by hour of week for the store's incident log (empty if no incidents)."""
     table = catalogue.staffing_from_log(web_context(request).engine, method)
     return {"method": method, "hours": table.to_dicts()}
