@@ -61,8 +61,13 @@ def _simulation_view(sim: service.Simulation) -> dict[str, Any]:
                 "p90_response_min": m.get("p90_response_min", {}).get("mean"),
             }
             for code, m in summary["grades"].items()
+            if m.get("within_target_share", {}).get("mean") is not None
         ],
-        "beside": service.analytic_beside_simulated(sim).to_dicts(),
+        "beside": [
+            row
+            for row in service.analytic_beside_simulated(sim).to_dicts()
+            if row["simulated_within_target_share"] is not None
+        ],
         "heatmaps": [(f, service.utilisation_heatmap_svg(utilisation, f)) for f in functions],
         "attendance_charts": [
             (code, service.attendance_chart_svg(attendance, code))
