@@ -148,10 +148,13 @@ def compare_scenarios(
     executor: str | None = None,
     client: Any = None,
     on_done: Callable[[], None] | None = None,
+    text_a: str | None = None,
+    text_b: str | None = None,
 ) -> Comparison:
-    """B against A on the same seeds (common random numbers), with paired intervals."""
-    a = load_scenario(path_a)
-    b = load_scenario(path_b)
+    """B against A on the same seeds (common random numbers), with paired intervals. The
+    texts, if given, are the scenarios' YAML (the paths then only resolve files they name)."""
+    a = load_scenario(path_a, text=text_a)
+    b = load_scenario(path_b, text=text_b)
     return compare(
         build_model(a, engine),
         build_model(b, engine),

@@ -26,6 +26,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.web.routes.quality",
     "forcesight.workforce.web",
     "forcesight.finance.web",
+    "forcesight.response.web",
     "forcesight.reporting.web",
     "forcesight.rostering.web",
     "forcesight.web.routes.users",
