@@ -127,6 +127,7 @@ def test_forecast_page_draws_a_fan_chart_for_the_chosen_series(site: Site) -> No
     assert page.status_code == 200, page.text
     assert "Northamptonshire | Robbery" in page.text and "<svg" in page.text
     assert '<option value="Drug offences">' in page.text
+    assert "counting rule change" not in page.text  # stalking's harmonisation notes only
     api = site.client.get("/api/v1/demand/forecast?force=Northamptonshire&horizon=4").json()
     assert api["series"] == "Northamptonshire | All crime (excluding fraud)"
     steps = [r["step"] for r in api["forecast"]]

@@ -230,6 +230,12 @@ def home_office_series_forecast(
     return SeriesForecast(
         unique_id=unique_id,
         result=result,
-        harmonisation=notes.filter(pl.col("force").is_in([force_name, "(all)"])),
+        harmonisation=notes.filter(
+            pl.col("force").is_in([force_name, "(all)"])
+            & (
+                pl.lit(offence_group == TOTAL_GROUP)
+                | pl.col("offence_group").is_in([offence_group, "(all)"])
+            )
+        ),
         svg=fan_chart_svg(result, unique_id),
     )

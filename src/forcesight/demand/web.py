@@ -134,9 +134,9 @@ def forecast_page(
     return render(
         request, "demand_forecast.html", 400 if error else 200, title="Demand forecast",
         forces=forces, groups=groups, force=chosen_force, group=chosen_group, horizon=horizon,
-        run=run, error=error, forecast=rows(run.result.forecasts) if run else [],
+        run=run, error=error, forecast=rows(run.result.forecasts.drop("unique_id")) if run else [],
         selection=rows(run.result.selection) if run else [],
-        breaks=rows(run.result.breaks) if run else [],
+        breaks=rows(run.result.breaks.drop("unique_id")) if run else [],
         problems=rows(run.result.problems) if run else [],
         notes=rows(run.harmonisation) if run else [],
     )  # fmt: skip
