@@ -164,7 +164,10 @@ def hidden_page(request: Request, principal: Signed, force: Name = None) -> Resp
     )  # fmt: skip
     return render(
         request, "demand_hidden.html", title="Hidden demand", found=found, flagged=flagged,
-        peers=rows(found.peers), own_rates=rows(found.own_rates),
+        peers=rows(found.peers.drop("evidence", "source", "force", strict=False)),
+        evidence=rows(found.peers.select("type", "possible_hidden_demand", "evidence", "source"))
+        if "evidence" in found.peers.columns else [],
+        own_rates=rows(found.own_rates),
         repeat_victims=rows(found.repeat_victims), repeat_locations=rows(found.repeat_locations),
         repeat_trend=rows(found.repeat_trend),
     )  # fmt: skip
