@@ -20,6 +20,9 @@ from forcesight.demand.profiles import crime_records, profile
 from forcesight.demand.scale import Runner
 from forcesight.demand.scenarios import Scenario
 from forcesight.demand.series import store_series
+from forcesight.errors import ForecastInputError
+
+TOTAL_GROUP = "All crime (excluding fraud)"
 
 
 @dataclass(frozen=True)
@@ -181,4 +184,58 @@ def hidden_demand(engine: Engine, at: datetime, force: str | None = None) -> Hid
             crimes, "victim_id", window, policy.repeats.victim_min_crimes, month_ends
         ),
         missing=notes,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    unique_id: str
+    result: ForecastResult
+    harmonisation: pl.DataFrame  # the notes for this force (and all forces)
+    svg: str
+
+
+def home_office_choices(rolling: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The forces and harmonised offence groups (plus all crime) a forecast can be asked for."""
+    if rolling.height == 0:
+        return [], []
+    harmonised, _ = harmonise(rolling)
+    groups = sorted(harmonised["offence_group"].unique().to_list())
+    return sorted(harmonised["force"].unique().to_list()), [TOTAL_GROUP, *groups]
+
+
+def home_office_series_forecast(
+    rolling: pl.DataFrame, force: str, offence_group: str, horizon: int = 16
+) -> SeriesForecast:
+    """One force x offence group from rolling-year Home Office data, harmonised and forecast
+    ``horizon`` quarters ahead; the model is chosen by this series' own backtests."""
+    harmonised, notes = harmonise(rolling)
+    key = force_key(force)
+    own = harmonised.filter(pl.col("force").map_elements(force_key, return_dtype=pl.String) == key)
+    if own.height == 0:
+        raise ForecastInputError("force", f"{force!r} is not in the Home Office data loaded")
+    frame = (
+        total_crime(own)
+        if offence_group == TOTAL_GROUP
+        else own.filter(pl.col("offence_group") == offence_group)
+    )
+    if frame.height == 0:
+        raise ForecastInputError(
+            "offence_group", f"{offence_group!r} has no figures for {force} in the data loaded"
+        )
+    series = as_series(frame)
+    unique_id = str(series["unique_id"][0])
+    result = forecast_series(series, rolling_year_config(horizon), fill="interpolate")
+    force_name = str(own["force"][0])
+    return SeriesForecast(
+        unique_id=unique_id,
+        result=result,
+        harmonisation=notes.filter(
+            pl.col("force").is_in([force_name, "(all)"])
+            & (
+                pl.lit(offence_group == TOTAL_GROUP)
+                | pl.col("offence_group").is_in([offence_group, "(all)"])
+            )
+        ),
+        svg=fan_chart_svg(result, unique_id),
     )

@@ -29,6 +29,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.response.web",
     "forcesight.reporting.web",
     "forcesight.rostering.web",
+    "forcesight.demand.web",
     "forcesight.web.routes.users",
     "forcesight.web.routes.audit_log",
 )
