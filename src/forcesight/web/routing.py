@@ -27,6 +27,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.workforce.web",
     "forcesight.finance.web",
     "forcesight.reporting.web",
+    "forcesight.tracking.web",
     "forcesight.web.routes.users",
     "forcesight.web.routes.audit_log",
 )
