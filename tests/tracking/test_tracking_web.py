@@ -147,8 +147,13 @@ def test_recording_an_event_through_the_form_is_stored_and_audited(site: Site) -
     records, events, _ = site.counts()
     answer = site.client.post(
         "/clocks/records/R1",
-        data={"csrf_token": csrf, "kind": "rui", "event": "rui_review",
-              "occurred_at": "2026-03-02T08:30", "reason": ""},  # fmt: skip
+        data={
+            "csrf_token": csrf,
+            "kind": "rui",
+            "event": "rui_review",
+            "occurred_at": "2026-03-02T08:30",
+            "reason": "",
+        },
     )
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"].startswith("/clocks/records/R1?kind=rui")
@@ -166,8 +171,12 @@ def test_a_refused_event_shows_the_reason_and_writes_nothing(site: Site) -> None
     before = site.counts()
     answer = site.client.post(
         "/clocks/records/R1",
-        data={"csrf_token": csrf, "kind": "rui", "event": "rui_review",
-              "occurred_at": "2026-03-02T08:30"},  # fmt: skip
+        data={
+            "csrf_token": csrf,
+            "kind": "rui",
+            "event": "rui_review",
+            "occurred_at": "2026-03-02T08:30",
+        },
     )
     assert answer.status_code == 400
     assert "Refused, nothing was recorded" in answer.text
@@ -190,8 +199,11 @@ def test_api_records_an_event_with_a_reason_when_back_dated(site: Site) -> None:
     csrf = site.as_user("I1")
     answer = site.client.post(
         "/api/v1/clocks/records/R1/events",
-        json={"event": "rui_review", "occurred_at": "2026-02-28T09:00:00",
-              "reason": "review on paper during the outage"},  # fmt: skip
+        json={
+            "event": "rui_review",
+            "occurred_at": "2026-02-28T09:00:00",
+            "reason": "review on paper during the outage",
+        },
         headers={"X-CSRF-Token": csrf},
     )
     assert answer.status_code == 201, answer.text

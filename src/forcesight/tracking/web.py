@@ -208,8 +208,9 @@ async def record_event_form(request: Request, principal: Signed, ref: str) -> Re
     except ForcesightError as problem:
         message = str(problem)
         return await run_in_threadpool(
-            lambda: _record_page(request, principal, ref, kind, None, error=message,
-                                 form=form, status=400)  # fmt: skip
+            lambda: _record_page(
+                request, principal, ref, kind, None, error=message, form=form, status=400
+            )
         )
     note = f"{done.event} recorded" + (" (back-dated)" if done.backdated else "")
     query = urlencode({"kind": done.kind, "done": note})
@@ -282,7 +283,9 @@ class EventIn(BaseModel):
 
 
 @api.post("/records/{ref}/events", status_code=201, openapi_extra=action("clocks.record"))
-def api_record_event(request: Request, principal: Signed, ref: str, body: EventIn) -> dict[str, Any]:
+def api_record_event(
+    request: Request, principal: Signed, ref: str, body: EventIn
+) -> dict[str, Any]:
     """Record an event as the signed-in user (validated; refused with the reason; audited)."""
     form = {k: "" if v is None else str(v) for k, v in body.model_dump().items()}
     form["occurred_at"] = body.occurred_at.replace(tzinfo=None).isoformat()
