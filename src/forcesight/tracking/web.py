@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -42,11 +42,13 @@ MAX_ROWS = 500
 
 router = APIRouter()
 Signed = Annotated[Principal, Depends(signed_in)]
+Blank = BeforeValidator(lambda value: value or None)  # an empty form field means "not given"
 At = Annotated[
     datetime | None,
+    Blank,
     Query(description="Evaluate the clocks at this local time (default: now)."),
 ]
-Kind = Annotated[Literal[RECORD_KINDS] | None, Query()]  # type: ignore[valid-type]
+Kind = Annotated[Literal[RECORD_KINDS] | None, Blank, Query()]  # type: ignore[valid-type]
 Team = Annotated[str | None, Query(max_length=40)]
 
 
