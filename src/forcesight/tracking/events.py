@@ -28,6 +28,9 @@ from forcesight.tracking.clocks import RECORD_SCHEMA, extension_ladder, governed
 from forcesight.tracking.rules import RECORD_KINDS, ClockRule, ClocksPolicy, load_clocks_policy
 
 AuditHook = Callable[[dict[str, Any]], None]
+# Called inside the event's transaction with its connection, for every accepted event (the web
+# app writes its audit record here, so the event and the audit row are stored or neither).
+WriteHook = Callable[[Connection, dict[str, Any]], None]
 DATA_QUALITY_EVENT = "data_quality_warning"
 
 
@@ -210,6 +213,7 @@ def record_event(
     detail: Mapping[str, Any] | None = None,
     policy: ClocksPolicy | None = None,
     audit: AuditHook | None = None,
+    on_write: WriteHook | None = None,
 ) -> RecordedEvent:
     """Check and store one event on the clock record ``ref``; raise ClockRefusedError (and
     write nothing) if any rule refuses it. Closes the record on a terminal event."""
@@ -293,6 +297,8 @@ def record_event(
             queries.close_record(conn, record["id"], occurred_at, event)
         if backdated and audit is not None:
             audit({"action": "clock_event_backdated", "event_id": event_id, "ref": ref, **values})
+        if on_write is not None:
+            on_write(conn, {"event_id": event_id, "ref": ref, "kind": record["kind"], **values})
         records, events = queries.load_record_frames(conn, [record["id"]])
     clocks = recompute(records, events, now, policy).filter(pl.col("record_id") == record["id"])
     return RecordedEvent(

@@ -19,7 +19,13 @@ from forcesight.errors import ClockRefusedError
 from forcesight.settings import setting
 from forcesight.tracking import digest, queries, views
 from forcesight.tracking.clocks import recompute
-from forcesight.tracking.events import AuditHook, RecordedEvent, open_record, record_event
+from forcesight.tracking.events import (
+    AuditHook,
+    RecordedEvent,
+    WriteHook,
+    open_record,
+    record_event,
+)
 from forcesight.tracking.rules import ClocksPolicy, load_clocks_policy
 
 
@@ -130,9 +136,11 @@ def submit_event_form(
     actor_id: str,
     now: datetime,
     audit: AuditHook | None = None,
+    on_write: WriteHook | None = None,
 ) -> RecordedEvent:
     """Validate a submitted event form and record the event as ``actor_id`` (the signed-in
-    user's staff id, whose stored rank is checked). Raises ClockRefusedError with the reason."""
+    user's staff id, whose stored rank is checked). Raises ClockRefusedError with the reason.
+    ``on_write`` runs in the event's transaction (the web app's audit record)."""
     try:
         parsed = EventForm.model_validate(dict(form))
     except ValidationError as exc:
@@ -154,6 +162,7 @@ def submit_event_form(
         reason=parsed.reason,
         detail=detail,
         audit=audit,
+        on_write=on_write,
     )
 
 

@@ -30,6 +30,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.reporting.web",
     "forcesight.rostering.web",
     "forcesight.demand.web",
+    "forcesight.tracking.web",
     "forcesight.web.routes.users",
     "forcesight.web.routes.audit_log",
 )
