@@ -16,6 +16,7 @@ PATH_VALUES = {
     "job_id": "0123456789abcdef",
     "username": "matrix-target",
     "name": "fms-20260101-000000.html",
+    "proposal_id": "1",
 }
 
 

@@ -26,6 +26,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.web.routes.quality",
     "forcesight.workforce.web",
     "forcesight.finance.web",
+    "forcesight.allocation.web",
     "forcesight.reporting.web",
     "forcesight.web.routes.users",
     "forcesight.web.routes.audit_log",
