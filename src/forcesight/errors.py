@@ -193,6 +193,7 @@ class UnknownRecordError(AllocationError):
 
     code = "unknown_record"
     exit_code = 2
+    http_status = 404
 
     def __init__(self, kind: str, ref: str, hint: str = "") -> None:
         self.kind = kind
@@ -205,6 +206,7 @@ class AlreadyDecidedError(AllocationError):
 
     code = "already_decided"
     exit_code = 3
+    http_status = 409
 
     def __init__(self, crime_ref: str, state: str) -> None:
         self.crime_ref = crime_ref

@@ -232,3 +232,8 @@ def test_workload_counts_open_hours_against_capacity(small_force: Callable[..., 
     frame = investigator_workload(engine, AT)
     dc3 = frame.filter(frame["staff_id"] == "DC3").row(0, named=True)
     assert (dc3["open_cases"], dc3["open_hours"], dc3["capacity_hours"]) == (1, 80.0, 96.0)
+
+
+def test_propose_on_an_empty_store_makes_an_empty_batch(engine: Engine) -> None:
+    batch = propose(engine, AT, "sgt")
+    assert batch.proposals == [] and batch.summary["cases"] == 0

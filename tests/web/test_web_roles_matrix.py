@@ -17,6 +17,7 @@ PATH_VALUES = {
     "username": "matrix-target",
     "name": "fms-20260101-000000.html",
     "ref": "R1",
+    "proposal_id": "1",
 }
 
 

@@ -120,31 +120,33 @@ class FlowAllocator:
                 model.elig.hours[waiting, None] + load[None, :] <= model.elig.free[None, :]
             )
             candidates = waiting[room.any(axis=1)]
-        unplaced = np.nonzero(model.assignable & (plan < 0))[0]
-        _insert_greedily(model, plan, load, unplaced)
-        for _ in range(self.swap_passes):
-            moved = _improve_by_swaps(model, plan, load)
-            moved += _improve_by_shifts(model, plan, load)
-            moved += _relocate(model, plan, load)
-            if not moved:
-                break
-        _knapsack_sweep(model, plan, load, self.knapsack_passes, self.knapsack_candidates)
-        rng = np.random.default_rng(self.random_state)
-        active = np.ones(load.size, dtype=bool)
-        for _ in range(self.pair_rounds):
-            before = plan.copy()
-            moved = _pair_sweep(
-                model, plan, load, self.pair_partners, self.pair_candidates, rng, active
-            )
-            if not moved:
-                break
-            _knapsack_sweep(model, plan, load, 1, self.knapsack_candidates)
-            # the next round revisits only pairs with an investigator whose cases changed
-            changed = before != plan
-            active = np.zeros(load.size, dtype=bool)
-            for side in (before[changed], plan[changed]):
-                active[side[side >= 0]] = True
-        self.search_iterations_ = self._search(model, plan, load, started)
+        self.search_iterations_ = 0
+        if n and m:  # nothing to improve without cases or investigators
+            unplaced = np.nonzero(model.assignable & (plan < 0))[0]
+            _insert_greedily(model, plan, load, unplaced)
+            for _ in range(self.swap_passes):
+                moved = _improve_by_swaps(model, plan, load)
+                moved += _improve_by_shifts(model, plan, load)
+                moved += _relocate(model, plan, load)
+                if not moved:
+                    break
+            _knapsack_sweep(model, plan, load, self.knapsack_passes, self.knapsack_candidates)
+            rng = np.random.default_rng(self.random_state)
+            active = np.ones(load.size, dtype=bool)
+            for _ in range(self.pair_rounds):
+                before = plan.copy()
+                moved = _pair_sweep(
+                    model, plan, load, self.pair_partners, self.pair_candidates, rng, active
+                )
+                if not moved:
+                    break
+                _knapsack_sweep(model, plan, load, 1, self.knapsack_candidates)
+                # the next round revisits only pairs with an investigator whose cases changed
+                changed = before != plan
+                active = np.zeros(load.size, dtype=bool)
+                for side in (before[changed], plan[changed]):
+                    active[side[side >= 0]] = True
+            self.search_iterations_ = self._search(model, plan, load, started)
         self.model_ = model
         self.bound_ = bound if bound is not None else 0.0
         self.assignment_ = plan

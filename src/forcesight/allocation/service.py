@@ -7,13 +7,13 @@ returns plain data (dataclasses, dicts, Polars frames).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from forcesight.allocation import queries
 from forcesight.allocation.assign import FlowAllocator
@@ -74,6 +74,11 @@ class Decision:
     allocation_id: int | None
     breaches: list[str] = field(default_factory=list)
     detail: str = ""
+
+
+# Called inside a decision's transaction once it is made (e.g. to write the audit record, so
+# both are stored or neither): the connection and what was decided.
+OnDecided = Callable[[Connection, dict[str, Any]], None]
 
 
 def _policy(policy: AllocationPolicy | None) -> AllocationPolicy:
@@ -404,7 +409,12 @@ def _crime_state(engine: Engine, crime_id: int) -> str:
 
 
 def accept_proposal(
-    engine: Engine, proposal_id: int, by: str, at: datetime, reason: str | None = None
+    engine: Engine,
+    proposal_id: int,
+    by: str,
+    at: datetime,
+    reason: str | None = None,
+    on_decided: OnDecided | None = None,
 ) -> Decision:
     """Accept a proposal. Exactly one of several supervisors accepting the same crime at once
     succeeds; the others get ``AlreadyDecidedError`` and nothing changes for them."""
@@ -417,7 +427,7 @@ def accept_proposal(
             "nothing to accept. Override it with an investigator and a reason instead."
         )
     if kind == "screen_out":
-        return _screen_out(engine, proposal, by, at, reason)
+        return _screen_out(engine, proposal, by, at, reason, on_decided)
     with engine.begin() as conn:
         if kind == "reallocation":
             done = queries.transfer_allocated(
@@ -449,6 +459,8 @@ def accept_proposal(
                 },
             )
             queries.close_proposal(conn, proposal_id, "accepted", by, at, reason, allocation_id)
+            if on_decided is not None:
+                on_decided(conn, _decided(proposal, "accepted", proposal["staff_id"], reason))
     if not done:
         raise AlreadyDecidedError(proposal["crime_ref"], _crime_state(engine, crime_id))
     return Decision(
@@ -456,8 +468,32 @@ def accept_proposal(
     )
 
 
+def _decided(
+    proposal: Mapping[str, Any],
+    outcome: str,
+    staff_id: str | None,
+    reason: str | None,
+    broken: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "proposal_id": proposal["id"],
+        "crime_ref": proposal["crime_ref"],
+        "kind": proposal["kind"],
+        "outcome": outcome,
+        "proposed_staff_id": proposal["staff_id"],
+        "staff_id": staff_id,
+        "reason": reason,
+        "breaches": list(broken or []),
+    }
+
+
 def _screen_out(
-    engine: Engine, proposal: dict[str, Any], by: str, at: datetime, reason: str | None
+    engine: Engine,
+    proposal: dict[str, Any],
+    by: str,
+    at: datetime,
+    reason: str | None,
+    on_decided: OnDecided | None = None,
 ) -> Decision:
     policy = load_allocation_policy()
     crime_id = proposal["crime_id"]
@@ -484,6 +520,8 @@ def _screen_out(
             )
             queries.start_victim_notification_clock(conn, crime, at, by, enhanced, why)
             queries.close_proposal(conn, proposal["id"], "accepted", by, at, reason, allocation_id)
+            if on_decided is not None:
+                on_decided(conn, _decided(proposal, "screened_out", None, reason))
     if not done:
         raise AlreadyDecidedError(proposal["crime_ref"], _crime_state(engine, crime_id))
     return Decision(proposal["id"], proposal["crime_ref"], "screened_out", None, allocation_id)
@@ -497,6 +535,7 @@ def override_proposal(
     at: datetime,
     reason: str,
     policy: AllocationPolicy | None = None,
+    on_decided: OnDecided | None = None,
 ) -> Decision:
     """Allocate the proposal's crime to ``staff_id`` instead, with a stated reason. Rules the
     choice breaks (PIP level, skills, availability, capacity, route) are recorded in
@@ -554,6 +593,8 @@ def override_proposal(
             queries.close_proposal(
                 conn, proposal_id, "overridden", by, at, reason.strip(), allocation_id
             )
+            if on_decided is not None:
+                on_decided(conn, _decided(proposal, "overridden", staff_id, reason.strip(), broken))
     if not done:
         raise AlreadyDecidedError(proposal["crime_ref"], _crime_state(engine, crime_id))
     return Decision(

@@ -27,6 +27,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "forcesight.workforce.web",
     "forcesight.finance.web",
     "forcesight.response.web",
+    "forcesight.allocation.web",
     "forcesight.reporting.web",
     "forcesight.rostering.web",
     "forcesight.demand.web",
