@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
@@ -30,6 +31,9 @@ from forcesight.web.routing import NavItem, action
 from forcesight.web.schemas import ERRORS
 from forcesight.web.sessions import Principal
 from forcesight.workforce.web import local_now, rows
+
+#: A proposal id: a positive 64-bit integer, so a larger number is refused (422), not overflowed.
+ProposalId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 
 NAV = (
     NavItem("Allocation", "/allocation", "allocation.view"),
@@ -71,7 +75,7 @@ def run_propose(request: Request, principal: Principal) -> service.ProposalBatch
 def decide(
     request: Request,
     principal: Principal,
-    proposal_id: int,
+    proposal_id: ProposalId,
     staff_id: str | None = None,
     reason: str | None = None,
 ) -> service.Decision:
@@ -176,7 +180,7 @@ async def _decide_form(
 async def accept_form(
     request: Request,
     principal: Signed,
-    proposal_id: int,
+    proposal_id: ProposalId,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     return await _decide_form(request, principal, proposal_id, None, reason)
@@ -190,7 +194,7 @@ async def accept_form(
 async def override_form(
     request: Request,
     principal: Signed,
-    proposal_id: int,
+    proposal_id: ProposalId,
     staff_id: Annotated[str, Form(min_length=1, max_length=40)],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -267,7 +271,7 @@ def api_propose(request: Request, principal: Signed) -> dict[str, Any]:
 
 @api.post("/proposals/{proposal_id}/accept", openapi_extra=action("allocation.decide"))
 def api_accept(
-    request: Request, principal: Signed, proposal_id: int, body: DecisionIn | None = None
+    request: Request, principal: Signed, proposal_id: ProposalId, body: DecisionIn | None = None
 ) -> dict[str, Any]:
     """Accept a proposal (audited); 409 ``already_decided`` if someone decided it first."""
     reason = body.reason if body is not None else None
@@ -276,7 +280,7 @@ def api_accept(
 
 @api.post("/proposals/{proposal_id}/override", openapi_extra=action("allocation.decide"))
 def api_override(
-    request: Request, principal: Signed, proposal_id: int, body: OverrideIn
+    request: Request, principal: Signed, proposal_id: ProposalId, body: OverrideIn
 ) -> dict[str, Any]:
     """Allocate to another investigator with a reason (required; audited); rules it breaks
     are recorded and returned."""
