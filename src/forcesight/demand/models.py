@@ -81,7 +81,8 @@ class Forecaster:
         return 2
 
     def _model(self) -> Any:
-        raise NotImplementedError
+        """The statsforecast model this forecaster wraps; each subclass names its own."""
+        raise TypeError(f"{type(self).__name__} does not name a statsforecast model")
 
     def _check(self, y: Any) -> np.ndarray:
         values = _as_series(y)

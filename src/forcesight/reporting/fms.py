@@ -78,7 +78,7 @@ class Statement:
         return [s for s in self.sections if s.area == area and s.step == step]
 
 
-def _placeholder(who: Contributor, why: str) -> ReportSection:
+def _not_assessed(who: Contributor, why: str) -> ReportSection:
     return ReportSection(area=who.area, title=who.title, step=who.step, missing=[why])
 
 
@@ -107,7 +107,7 @@ def collect_sections(
                 if exc.name == who.module
                 else f"{package} is not installed in this build"
             )
-            statement.sections.append(_placeholder(who, f"{why}: {who.absent}"))
+            statement.sections.append(_not_assessed(who, f"{why}: {who.absent}"))
             statement.contributors.append((who.module, "not installed", 0.0))
             continue
         try:
@@ -117,7 +117,7 @@ def collect_sections(
                 raise
             why = f"{who.title} could not be built ({type(exc).__name__}: {exc}): {who.absent}"
             statement.failures.append(why)
-            statement.sections.append(_placeholder(who, why))
+            statement.sections.append(_not_assessed(who, why))
             statement.contributors.append((who.module, "failed", time.perf_counter() - started))
             continue
         statement.sections.extend(sections)
