@@ -108,25 +108,39 @@ def report_section(engine: Engine, now: datetime) -> list[ReportSection]:
             .sort("team_id", nulls_last=True)
         )
         over = int((caseload.get_column("utilisation").fill_null(0) > 1.0).sum())
+        in_post = int(caseload.get_column("in_post").sum())
     else:
         by_team = pl.DataFrame()
-        over = 0
+        over = in_post = 0
+    stranded = caseload.filter(~pl.col("in_post"))
     capacity = ReportSection(
         area="Investigation",
         title="Investigator caseloads",
         step=Step.CAPACITY,
         summary=(
-            f"{caseload.height} investigators hold {int(caseload.get_column('open_cases').sum())} "
+            f"{in_post} investigators hold {int(caseload.get_column('open_cases').sum())} "
             f"open cases; {over} are above their caseload capacity."
+            + (
+                f" {stranded.height} people no longer in post still hold "
+                f"{int(stranded.get_column('open_cases').sum())} open cases."
+                if stranded.height
+                else ""
+            )
             if caseload.height
             else ""
         ),
         figures=[
             Figure(
                 "Investigators",
-                caseload.height,
+                in_post,
                 "people",
-                "staff in the functions that take crimes (allocation.yaml routes)",
+                "staff in post in the functions that take crimes (allocation.yaml routes)",
+            ),
+            Figure(
+                "Open cases held by people no longer in post",
+                int(stranded.get_column("open_cases").sum()),
+                "crimes",
+                "open allocated crimes whose investigator has left (or not yet joined)",
             ),
             Figure(
                 "Investigators above caseload capacity",

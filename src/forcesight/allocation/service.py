@@ -656,7 +656,10 @@ def apply_batch(
 def investigator_workload(
     engine: Engine, at: datetime, policy: AllocationPolicy | None = None
 ) -> pl.DataFrame:
-    """Open caseload per investigator: cases, expected hours, capacity and whether available."""
+    """Open caseload per investigator: cases, expected hours, capacity and whether available.
+
+    People not in post at ``at`` (left, or not yet joined) are listed only while they still
+    hold open cases, which then need reallocating; ``in_post`` tells them apart."""
     policy = _policy(policy)
     rules = policy.rules
     functions = sorted({f for r in rules.routes for f in r.functions})
@@ -667,6 +670,9 @@ def investigator_workload(
     for inv in investigators:
         limit = capacity_hours(inv, rules.capacity)
         absent = rule_available(inv, at.date(), rules.capacity.blocking_spell_kinds)
+        in_post = not (absent and absent.rule in ("availability:left", "availability:not_joined"))
+        if not in_post and inv.open_cases == 0:
+            continue
         rows.append(
             {
                 "staff_id": inv.staff_id,
@@ -677,6 +683,7 @@ def investigator_workload(
                 "open_hours": round(inv.open_hours, 2),
                 "capacity_hours": round(limit, 2),
                 "utilisation": round(inv.open_hours / limit, 4) if limit > 0 else None,
+                "in_post": in_post,
                 "available": absent is None,
                 "unavailable_reason": str(absent) if absent else None,
             }
@@ -690,6 +697,7 @@ def investigator_workload(
         "open_hours": pl.Float64,
         "capacity_hours": pl.Float64,
         "utilisation": pl.Float64,
+        "in_post": pl.Boolean,
         "available": pl.Boolean,
         "unavailable_reason": pl.Utf8,
     }
