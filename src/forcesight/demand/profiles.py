@@ -145,8 +145,23 @@ def profile(
             return incident_records(engine, a, b, policy).incidents
         return crime_records(engine, a, b, policy, weights)
 
-    now = summarise(records(start, end), by)
-    before = summarise(records(_year_earlier(start), _year_earlier(end)), by)
+    return against_last_year(
+        records(start, end), records(_year_earlier(start), _year_earlier(end)), by
+    )
+
+
+def year_earlier_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The same window a year earlier (29 February falls back 365 days)."""
+    return _year_earlier(start), _year_earlier(end)
+
+
+def against_last_year(
+    records: pl.DataFrame, last_year: pl.DataFrame, by: Sequence[str]
+) -> pl.DataFrame:
+    """``summarise`` of this period's records beside the same period a year earlier, with the
+    change [%] of each measure (null where last year had none)."""
+    now = summarise(records, by)
+    before = summarise(last_year, by)
     measures = [c for c in now.columns if c not in by and c != "unweighted"]
     before = before.select(*by, *[pl.col(m).alias(f"{m}_last_year") for m in measures])
     joined = (

@@ -9,7 +9,12 @@ from sqlalchemy import Engine
 
 from forcesight.demand import charts, queries
 from forcesight.demand.hidden import force_key
-from forcesight.demand.profiles import profile
+from forcesight.demand.profiles import (
+    against_last_year,
+    incident_records,
+    profile,
+    year_earlier_window,
+)
 from forcesight.demand.service import fan_chart_svg, hidden_demand, home_office_forecast
 from forcesight.reporting.section import Chart, Figure, ReportSection, Step, Table
 
@@ -29,8 +34,15 @@ def _demand_now(engine: Engine, now: datetime) -> ReportSection:
             " marked). Change is against the same 12 months a year earlier."
         ),
     )
+    # Each window's incidents are read once: the table and the heat map share them.
+    before = year_earlier_window(start, now)
+    incidents_now = incident_records(engine, start, now).incidents
+    incidents_before = incident_records(engine, *before).incidents
     for source, by in (("incidents", "category"), ("crimes", "offence_group")):
-        table = profile(engine, source, [by], start, now)
+        if source == "incidents":
+            table = against_last_year(incidents_now, incidents_before, [by])
+        else:
+            table = profile(engine, source, [by], start, now)
         if table.height == 0 or int(table["volume"].sum()) == 0:
             section.missing.append(f"no {source} in the store for the 12 months to {now:%Y-%m-%d}")
             continue
@@ -60,7 +72,7 @@ def _demand_now(engine: Engine, now: datetime) -> ReportSection:
         top = table.sort("officer_hours", descending=True).head(15)
         section.tables.append(Table(f"{source.capitalize()} by {by.replace('_', ' ')}", top))
         if source == "incidents":
-            heat = profile(engine, source, ["category", "hour_of_week"], start, now)
+            heat = against_last_year(incidents_now, incidents_before, ["category", "hour_of_week"])
             section.charts.append(
                 Chart(
                     "Incident officer-hours by hour of week",
