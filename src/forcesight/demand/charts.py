@@ -51,7 +51,7 @@ def heat_map(
     """Hour of week (Monday 00:00 = 0) across, category down, colour = ``measure``."""
     data = _alt.Data(values=_records(profile.select(category, "hour_of_week", measure)))
     return (
-        alt.Chart(data, title=title or f"{measure.replace('_', ' ')} by hour of week")
+        alt.Chart(data, title=title or f"{label(measure)} by hour of week")
         .mark_rect()
         .encode(
             x=alt.X(
@@ -59,21 +59,47 @@ def heat_map(
                 title="hour of week (Mon 00:00 = 0)",
                 axis=alt.Axis(values=list(range(0, 168, 24))),
             ),
-            y=alt.Y(f"{category}:N", title=category.replace("_", " ")),
-            color=alt.Color(f"{measure}:Q", title=measure.replace("_", " ")),
+            y=alt.Y(f"{category}:N", title=label(category)),
+            color=alt.Color(f"{measure}:Q", title=label(measure)),
             tooltip=[f"{category}:N", "hour_of_week:O", f"{measure}:Q"],
         )
         .properties(width=672, height=max(60, 18 * profile[category].n_unique()))
     )
 
 
-def trend(frame: pl.DataFrame, x: str, y: str, color: str | None = None, title: str = "") -> Any:
+# Axis titles for the long series columns (unique_id, ds, y) and the profile measures.
+LABELS = {
+    "ds": "period",
+    "y": "count",
+    "unique_id": "series",
+    "officer_hours": "officer-hours",
+    "volume": "volume",
+    "harm": "harm (weighted)",
+}
+
+
+def label(column: str) -> str:
+    """A reader's name for a column: the series columns named, underscores made spaces."""
+    return LABELS.get(column, column.replace("_", " "))
+
+
+def trend(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str = "",
+    y_title: str | None = None,
+) -> Any:
     """A line per ``color`` of ``y`` over ``x``."""
     columns = [x, y] + ([color] if color else [])
     data = _alt.Data(values=_records(frame.select(columns)))
-    encoding: dict[str, Any] = {"x": alt.X(f"{x}:T", title=x), "y": alt.Y(f"{y}:Q", title=y)}
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{x}:T", title=label(x)),
+        "y": alt.Y(f"{y}:Q", title=y_title or label(y)),
+    }
     if color:
-        encoding["color"] = alt.Color(f"{color}:N")
+        encoding["color"] = alt.Color(f"{color}:N", title=label(color))
     return (
         alt.Chart(data, title=title)
         .mark_line()
@@ -120,6 +146,9 @@ def bars(frame: pl.DataFrame, category: str, measure: str, title: str = "") -> A
     return (
         alt.Chart(data, title=title)
         .mark_bar()
-        .encode(x=alt.X(f"{measure}:Q"), y=alt.Y(f"{category}:N", sort="-x"))
+        .encode(
+            x=alt.X(f"{measure}:Q", title=label(measure)),
+            y=alt.Y(f"{category}:N", sort="-x", title=label(category)),
+        )
         .properties(width=560, height=max(60, 18 * frame.height))
     )

@@ -51,7 +51,9 @@ def trends(
 ) -> tuple[pl.DataFrame, str]:
     """Volumes per ``by`` per period, and the line chart."""
     series = store_series(engine, source, start, end, by=by, freq=freq)
-    chart = charts.trend(series, "ds", "y", "unique_id", f"{source} per {freq}")
+    chart = charts.trend(
+        series, "ds", "y", "unique_id", f"{source} per {freq}", y_title=f"{source} per {freq}"
+    )
     return series, str(charts.render(chart))
 
 
