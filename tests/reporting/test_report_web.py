@@ -111,6 +111,13 @@ def test_gaps_costs_and_benefits_pages(site: Site) -> None:
     gaps = site.client.get("/workforce/gaps")
     assert gaps.status_code == 200 and "domestic_abuse_investigation" in gaps.text
     assert "<svg" in gaps.text
+    # Sickness in February 2026, by function: response had R1 off 1-10 Feb (10 days) out of
+    # 4 people x 28 days; the rate in the table is the share of those person-days.
+    absence = site.client.get("/workforce/absence?by=function&months=2")
+    assert absence.status_code == 200 and absence.text.count("<svg") >= 2
+    assert any("2026-02-01" in row and "response" in row and f"{10 / 112:.2f}" in row
+               for row in absence.text.split("<tr>"))  # fmt: skip
+    assert site.client.get("/workforce/absence?months=99").status_code == 422
     costs = site.client.get("/finance/costs")
     assert costs.status_code == 200 and "Hours that are not priced" in costs.text
     data = site.client.get("/api/v1/finance/costs?by=rank").json()

@@ -32,6 +32,7 @@ from forcesight.workforce.policy import load_workforce_policy
 NAV = (
     NavItem("Skills", "/workforce", "workforce.view"),
     NavItem("Skill gaps", "/workforce/gaps", "workforce.view"),
+    NavItem("Absence", "/workforce/absence", "workforce.view"),
 )
 TEMPLATES = Path(__file__).parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -166,6 +167,41 @@ def gaps_page(request: Request, principal: Signed) -> Response:
     return render(
         request, "workforce_gaps.html", title="Skills gaps against demand", result=result,
         gaps=rows(result.gaps), chart=chart,
+    )  # fmt: skip
+
+
+ABSENCE_BY = {"function": ("function",), "rank": ("rank",), "both": ("function", "rank")}
+
+
+def _rate_chart(frame: pl.DataFrame, by: tuple[str, ...], title: str) -> str:
+    if frame.height == 0:
+        return ""
+    shown = frame.with_columns(
+        pl.col("month").dt.strftime("%Y-%m").alias("month"),
+        pl.concat_str([pl.col(c).fill_null("(none)") for c in by], separator=" / ").alias("group"),
+    )
+    return charts.lines(shown, "month", "rate", "group", x_title="Month", y_title=title,
+                        y_format="%", width=560)  # fmt: skip
+
+
+@router.get("/workforce/absence", include_in_schema=False, openapi_extra=action("workforce.view"))
+def absence_page(
+    request: Request,
+    principal: Signed,
+    by: Annotated[Literal["function", "rank", "both"], Query()] = "function",
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> Response:
+    """Sickness and restricted-duty rates over time, by function, rank or both."""
+    context = web_context(request)
+    columns = ABSENCE_BY[by]
+    found = service.absence(context.engine, local_now(request), months=months, by=columns)
+    return render(
+        request, "workforce_absence.html", title="Sickness and restricted duty",
+        by=by, months=months,
+        sickness=rows(found.sickness), restricted=rows(found.restricted),
+        sickness_chart=_rate_chart(found.sickness, columns, "Share of person-days off sick"),
+        restricted_chart=_rate_chart(found.restricted, columns,
+                                     "Share of person-days on restricted duty"),
     )  # fmt: skip
 
 
