@@ -279,6 +279,12 @@ class UnknownRosterError(ForcesightError):
         super().__init__(f"No stored {kind} named {name!r}. Stored: {listed}.")
 
 
+class RosterSimulationError(ScenarioError):
+    """A roster whose officers cannot become units of the response scenario it is run in."""
+
+    code = "roster_not_simulable"
+
+
 # --- web ----------------------------------------------------------------------------------------
 
 
