@@ -288,3 +288,57 @@ def comparison_section(engine: Engine, now: datetime) -> ReportSection:
                       simulation_table(simulation))],
         method=method,
     )  # fmt: skip
+
+
+def stored_cover(*sources: Roster | Design) -> pl.DataFrame | None:
+    """Required cover held by the patterns among ``sources`` (the first to name a function
+    wins), for every function any source rosters; None if some function has none."""
+    functions: set[str] = set()
+    frames: dict[str, pl.DataFrame] = {}
+    for source in sources:
+        if isinstance(source, Design):
+            functions |= {f.function for f in source.functions}
+            for f in source.functions:
+                frames.setdefault(
+                    f.function,
+                    f.cover_frame().select(
+                        "function", "hour_of_week", pl.col("required").cast(pl.Int64)
+                    ),
+                )
+        else:
+            functions |= set(source.functions())
+    if not functions or functions - set(frames):
+        return None
+    return pl.concat([frames[f] for f in sorted(functions)])
+
+
+def compare_chart_svg(hourly: pl.DataFrame) -> str:
+    """Required, current (A) and proposed (B) officers on duty by hour of the week, one panel
+    per function (SVG), from ``compare_rosters(...).hourly``."""
+    cover = hourly.select(
+        "function", "hour_of_week", "required",
+        pl.col("a").alias("current"), pl.col("b").alias("proposed"),
+    )  # fmt: skip
+    long = cover.unpivot(
+        index=["function", "hour_of_week"], variable_name="series", value_name="officers"
+    ).with_columns(
+        pl.col("hour_of_week").map_elements(hour_label, return_dtype=pl.String).alias("hour")
+    )
+    chart = (
+        alt.Chart(alt.Data(values=long.to_dicts()))  # type: ignore[no-untyped-call]
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("hour_of_week:Q", title="hour of the week (0 = Monday 00:00)",
+                    scale=alt.Scale(domain=[0, 168]),
+                    axis=alt.Axis(values=list(range(0, 169, 24)))),
+            y=alt.Y("officers:Q", title="officers on duty"),
+            color=alt.Color("series:N", title=None),
+            strokeDash=alt.StrokeDash("series:N", title=None),
+            tooltip=["function:N", "hour:N", "series:N", "officers:Q"],
+        )
+        .properties(width=640, height=140)
+        .facet(row=alt.Row("function:N", title=None))
+        .properties(title="Cover: current and proposed against required")
+    )  # fmt: skip
+    svg: str = vl_convert.vegalite_to_svg(chart.to_json())
+    return svg
