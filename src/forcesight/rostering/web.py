@@ -108,13 +108,15 @@ def roster_view(engine: Any, name: str) -> dict[str, Any]:
                 {
                     "function": f.function,
                     "rule": r.rule,
-                    "binds": r.binds,
+                    "binds": "undecided" if r.binds is None else ("yes" if r.binds else "no"),
                     "tight_limits": f"{r.tight} of {r.limits}",
                     "effect": r.effect,
                 }
                 for f in design.functions
                 for r in f.rules
             ],
+            "binding": sorted({r.rule for f in design.functions for r in f.rules if r.binds}),
+            "undecided": any(r.binds is None for f in design.functions for r in f.rules),
             "conflict": [(f.function, f.conflict, f.note) for f in design.functions if f.note],
             "cover": cover,
             "chart": svg,
