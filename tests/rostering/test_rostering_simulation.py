@@ -24,14 +24,16 @@ from forcesight.response.validate import load_scenario
 from forcesight.rostering import queries, service
 from forcesight.rostering.design import Design
 from forcesight.rostering.export import to_shifts
-from forcesight.rostering.roster import instantiate, write_roster_csv
+from forcesight.rostering.roster import instantiate, read_roster_csv, write_roster_csv
 from forcesight.rostering.simulation import (
     RosterSimulation,
     comparison_record,
     layout_window,
     roster_units,
+    scenario_source,
     simulate_rosters,
 )
+from forcesight.store.engine import open_engine
 
 runner = CliRunner()
 
@@ -113,14 +115,20 @@ def test_compare_json_equals_the_simulation_run_directly_on_to_shifts_b(
     # A: one week of dated roster in March, repeated onto January; B: dated over the run
     write_roster_csv(instantiate(CURRENT, date(2026, 3, 2), 1), tmp_path / "a.csv")
     write_roster_csv(instantiate(PROPOSED, first, weeks), tmp_path / "b.csv")
+    db = f"sqlite:///{tmp_path / 'fs.db'}"
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
     result = runner.invoke(
         app,
-        ["--db", f"sqlite:///{tmp_path / 'none.db'}", "roster", "compare",
-         str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "--simulate", str(scenario_path),
-         "--replications", "3", "--seed", "7", "--executor", "serial", "--json"],
+        ["--db", db, "roster", "compare", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
+         "--simulate", str(scenario_path), "--replications", "3", "--seed", "7",
+         "--executor", "serial", "--json", "--save", "fms"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     sim = json.loads(result.stdout)["simulation"]
+    engine = open_engine(db)
+    stored = queries.load_named(engine, queries.KIND_COMPARISON, "fms")
+    engine.dispose()
+    assert stored["simulation"] == sim and stored["proposed"] == str(tmp_path / "b.csv")
     assert sim["replications"] == 3 and sim["seeds"] == [7, 8, 9]
     direct = simulate_scenario(
         scenario_path, roster=to_shifts(PROPOSED, first, weeks), replications=3, seed=7,
@@ -163,3 +171,28 @@ def test_the_statement_reports_the_stored_comparison(
     assert "the run tells them apart" in section.summary
     assert "roster:current is no longer stored" in section.summary
     assert section.tables[0].frame.height == 3
+
+
+def test_the_example_roster_against_itself_differs_by_exactly_nothing() -> None:
+    """Common random numbers: the same roster as A and B gives the same incidents, the same
+    dispatches, and a difference of exactly zero in every replication."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    current = read_roster_csv(examples / "rostering_current.csv")
+    path, text = scenario_source(str(examples / "rostering_response.yaml"), 3, open_engine)
+    result = simulate_rosters(current, current, path, text=text, replications=2,
+                              executor="serial").to_dict()  # fmt: skip
+    assert result["horizon_days"] == 3 and result["a"]["units"] == 50
+    assert result["a"]["skills_not_simulated"] == ["driver"]
+    for row in result["shares"]:
+        assert row["a"] == row["b"]
+        assert row["difference"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
+
+
+def test_a_roster_without_the_skills_demand_needs_is_named(scenario_path: Path) -> None:
+    # the scenario's own unit is armed, so the scenario alone is sound; neither roster is
+    text = SCENARIO.replace(
+        "vulnerable_share: 0.3}", "vulnerable_share: 0.3, skill_shares: {firearms: 0.1}}"
+    ).replace("units: 1}", "units: 1, skills: [firearms]}")
+    with pytest.raises(RosterSimulationError, match=r"roster A \(current\) in scenario") as err:
+        simulate_rosters(CURRENT, PROPOSED, scenario_path, text=text, executor="serial")
+    assert "need 'firearms' but no unit in the roster" in str(err.value)

@@ -277,6 +277,16 @@ def _share(value: dict[str, float | None]) -> str:
     return f"{mean:.1%}{interval}"
 
 
+def _points(value: dict[str, float | None]) -> str:
+    mean, low, high = value["mean"], value["low"], value["high"]
+    if mean is None:
+        return "-"
+    interval = (
+        f" [{100 * low:+.1f}, {100 * high:+.1f}]" if low is not None and high is not None else ""
+    )
+    return f"{100 * mean:+.1f} points{interval}"
+
+
 def _print_simulation(sim: dict[str, Any]) -> None:
     console.print(
         f"[bold]{sim['scenario']}[/]: {sim['replications']} replications on common random "
@@ -287,7 +297,7 @@ def _print_simulation(sim: dict[str, Any]) -> None:
         who = "vulnerable, " if row["metric"].startswith("vulnerable") else ""
         console.print(
             f"  grade {row['grade']} ({who}within target): A {_share(row['a'])}, "
-            f"B {_share(row['b'])}; B - A {_share(row['difference'])}"
+            f"B {_share(row['b'])}; B - A {_points(row['difference'])}"
         )
     for side in ("a", "b"):
         if sim[side]["skills_not_simulated"]:

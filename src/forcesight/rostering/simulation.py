@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from forcesight.errors import RosterSimulationError, ScenarioError
 from forcesight.response.factory import build_model
+from forcesight.response.model import Model
 from forcesight.response.replicate import Comparison, compare
 from forcesight.response.validate import ScenarioInput, load_scenario
 from forcesight.rostering.design import Design
@@ -287,8 +288,18 @@ def simulate_rosters(
         )
     units_a = roster_units(current, base, function)
     units_b = roster_units(proposed, base, function)
-    model_a = build_model(load_scenario(scenario_path, text=text, roster=units_a.shifts), engine)
-    model_b = build_model(load_scenario(scenario_path, text=text, roster=units_b.shifts), engine)
+
+    def model(label: str, roster: Roster | Design, units: Units) -> Model:
+        try:
+            inp = load_scenario(scenario_path, text=text, roster=units.shifts)
+        except ScenarioError as exc:  # name the roster: the scenario alone is sound
+            raise RosterSimulationError(
+                f"roster {label} ({roster.name}) in scenario {base.path}", exc.problems
+            ) from None
+        return build_model(inp, engine)
+
+    model_a = model("A", current, units_a)
+    model_b = model("B", proposed, units_b)
     comparison = compare(
         model_a,
         model_b,
