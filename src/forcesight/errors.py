@@ -279,6 +279,23 @@ class UnknownRosterError(ForcesightError):
         super().__init__(f"No stored {kind} named {name!r}. Stored: {listed}.")
 
 
+class RosterSimulationError(ScenarioError):
+    """A roster whose officers cannot become units of the response scenario it is run in."""
+
+    code = "roster_not_simulable"
+
+
+class CoverSourceError(ForcesightError):
+    """A source of required cover that gives none for the function asked."""
+
+    code = "bad_cover_source"
+    exit_code = 2
+    http_status = 422
+
+    def __init__(self, source: str, why: str) -> None:
+        super().__init__(f"Required cover from {source}: {why}.")
+
+
 # --- web ----------------------------------------------------------------------------------------
 
 

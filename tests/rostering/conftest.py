@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+from rostering_web_support import Site, site_fixture
 
 from forcesight.rostering.policy import RosteringPolicy, load_rostering_policy
 from forcesight.rostering.spec import COVER_SCHEMA
@@ -38,3 +39,10 @@ def make_cover() -> CoverMaker:
 def day_cover() -> pl.DataFrame:
     """Neighbourhood needs 4 officers 08:00-18:00 every day and none at night."""
     return flat_cover({"neighbourhood": lambda h: 4 if 8 <= h % 24 < 18 else 0})
+
+
+@pytest.fixture
+def site(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """The web app on a store (both backends) holding the patterns and rosters "days" (no
+    breach, short Friday to Sunday) and "grind" (no rest day), with a user per role."""
+    yield from site_fixture(store_url, tmp_path, monkeypatch)

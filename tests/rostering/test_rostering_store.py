@@ -59,9 +59,11 @@ def test_named_objects_round_trip_and_replace(engine: Engine) -> None:
 
 def test_report_section_says_what_is_missing_then_reports_the_pattern(engine: Engine) -> None:
     empty = service.report_section(engine, NOW)
-    assert len(empty) == 1 and empty[0].missing and "roster design" in empty[0].missing[0]
+    assert len(empty) == 2 and empty[0].missing and "roster design" in empty[0].missing[0]
+    assert "roster compare" in empty[1].missing[0]  # no stored comparison either
     queries.save_named(engine, queries.KIND_PATTERN, "days", small_design().to_dict(), NOW)
-    capacity, unmet = service.report_section(engine, NOW)
+    capacity, unmet, plans = service.report_section(engine, NOW)
+    assert plans.step == Step.PLANS and plans.missing
     assert capacity.step == Step.CAPACITY and unmet.step == Step.UNMET
     # Fri-Sun: two short 08:00-18:00; Mon-Thu: two short 17:00-18:00 (the shift ends at 17:00)
     assert capacity.figures[0].value == pytest.approx(3 * 10 * 2 + 4 * 1 * 2)

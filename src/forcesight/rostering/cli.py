@@ -12,6 +12,7 @@ import typer
 
 from forcesight.cli_common import console, print_json, progress_bar, run_or_exit, store_engine
 from forcesight.errors import ScenarioError
+from forcesight.response.validate import load_scenario
 from forcesight.rostering import queries
 from forcesight.rostering.check import check_roster
 from forcesight.rostering.compare import compare_rosters
@@ -27,6 +28,12 @@ from forcesight.rostering.roster import (
     roster_to_dict,
     write_roster_csv,
     write_roster_excel,
+)
+from forcesight.rostering.simulation import (
+    comparison_record,
+    needs_store,
+    scenario_source,
+    simulate_rosters,
 )
 from forcesight.rostering.spec import load_spec, read_cover
 
@@ -184,24 +191,120 @@ def check_command(
 def compare_command(
     a: Annotated[str, typer.Argument(metavar="A", help=REF_HELP)],
     b: Annotated[str, typer.Argument(metavar="B", help=REF_HELP)],
-    cover_path: Annotated[Path, typer.Option("--cover", help="Required cover CSV/YAML.")],
+    cover_path: Annotated[
+        Path | None, typer.Option("--cover", help="Required cover CSV/YAML: the cover gap.")
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--simulate",
+            metavar="SCENARIO",
+            help="Run both rosters through this response scenario (a YAML file, or "
+            "example:STEM / stored:NAME): share reached within target by grade.",
+        ),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", "-n", min=2, help="Replications (default: scenario's)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="First seed.")] = None,
+    horizon_days: Annotated[
+        float | None,
+        typer.Option("--horizon-days", min=0.5, help="Shorten the scenario's run [days]."),
+    ] = None,
+    function: Annotated[
+        str, typer.Option("--function", help="Function whose officers become units.")
+    ] = "response",
+    executor: Annotated[
+        str | None, typer.Option("--executor", help="processes | serial | dask.")
+    ] = None,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", help="Store the comparison (the FMS reports the newest)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Compare roster A (current) with B (proposed): cover gap by function and hour of week."""
+    """Compare roster A (current) with B (proposed): the cover gap by function and hour of the
+    week (--cover) and, run through a response scenario (--simulate), the change in the share
+    of emergencies reached within target, with intervals, on common random numbers."""
+    if cover_path is None and scenario is None:
+        console.print("[red]give --cover FILE, --simulate SCENARIO or both[/]")
+        raise typer.Exit(2)
+    if executor is not None and executor not in {"processes", "serial", "dask"}:
+        console.print(f"[red]--executor must be processes, serial or dask, not {executor!r}[/]")
+        raise typer.Exit(2)
 
     def action() -> dict[str, Any]:
-        return compare_rosters(_load(a), _load(b), read_cover(cover_path)).to_dict()
+        current, proposed = _load(a), _load(b)
+        payload: dict[str, Any] = {"a": a, "b": b}
+        if cover_path is not None:
+            payload |= compare_rosters(current, proposed, read_cover(cover_path)).to_dict()
+        if scenario is not None:
+            path, text = scenario_source(scenario, horizon_days, store_engine)
+            engine = store_engine() if needs_store(text) else None
+            total = 2 * (replications or load_scenario(path, text=text).scenario.replications)
+            with progress_bar("simulating A and B", total=total) as advance:
+                result = simulate_rosters(
+                    current, proposed, path, text=text, engine=engine, function=function,
+                    replications=replications, seed=seed, executor=executor, on_done=advance,
+                )  # fmt: skip
+            payload["simulation"] = result.to_dict()
+        if save:
+            now = datetime.now()
+            record = comparison_record(a, b, scenario, payload, now)
+            queries.save_named(store_engine(), queries.KIND_COMPARISON, save, record, now)
+        return payload
 
     payload = run_or_exit(action)
     if as_json:
         print_json(payload)
         return
-    for row in payload["summary"]:
+    for row in payload.get("summary", []):
         console.print(
             f"[bold]{row['function']}[/]: shortfall {row['a_shortfall_officer_hours']:.1f} -> "
             f"{row['b_shortfall_officer_hours']:.1f} officer-h/week; hours short "
             f"{row['a_hours_short']} -> {row['b_hours_short']}"
         )
+    if "simulation" in payload:
+        _print_simulation(payload["simulation"])
+
+
+def _share(value: dict[str, float | None]) -> str:
+    mean, low, high = value["mean"], value["low"], value["high"]
+    if mean is None:
+        return "-"
+    interval = f" [{low:.1%}, {high:.1%}]" if low is not None and high is not None else ""
+    return f"{mean:.1%}{interval}"
+
+
+def _points(value: dict[str, float | None]) -> str:
+    mean, low, high = value["mean"], value["low"], value["high"]
+    if mean is None:
+        return "-"
+    interval = (
+        f" [{100 * low:+.1f}, {100 * high:+.1f}]" if low is not None and high is not None else ""
+    )
+    return f"{100 * mean:+.1f} points{interval}"
+
+
+def _print_simulation(sim: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{sim['scenario']}[/]: {sim['replications']} replications on common random "
+        f"numbers; {sim['a']['units']} units (A) and {sim['b']['units']} units (B) of "
+        f"{sim['function']}"
+    )
+    for row in sim["shares"]:
+        who = "vulnerable, " if row["metric"].startswith("vulnerable") else ""
+        console.print(
+            f"  grade {row['grade']} ({who}within target): A {_share(row['a'])}, "
+            f"B {_share(row['b'])}; B - A {_points(row['difference'])}"
+        )
+    for side in ("a", "b"):
+        if sim[side]["skills_not_simulated"]:
+            console.print(
+                f"  {side.upper()}: skills not used by the simulation: "
+                f"{', '.join(sim[side]['skills_not_simulated'])}"
+            )
 
 
 def _read_absences(path: Path) -> list[Absence]:

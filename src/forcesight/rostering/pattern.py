@@ -183,6 +183,29 @@ class FunctionDesign:
                 tuple(REST if c == "RD" else index[c] for c in days) for days in data["pattern"]
             ),
             required=tuple(int(r) for r in data["required"]),
+            stages=tuple(
+                StageResult(
+                    str(st["stage"]),
+                    str(st["status"]),
+                    st.get("objective"),
+                    st.get("bound"),
+                    float(st.get("seconds", 0.0)),
+                )
+                for st in data.get("stages", [])
+            ),
+            rules=tuple(
+                RuleFinding(
+                    str(r["rule"]),
+                    str(r["title"]),
+                    int(r["limits"]),
+                    int(r["tight"]),
+                    r.get("binds"),
+                    str(r.get("effect", "")),
+                )
+                for r in data.get("rules", [])
+            ),
+            conflict=tuple(data.get("conflict", [])),
+            relaxed=tuple(data.get("relaxed", [])),
             note=data.get("note", ""),
         )
 

@@ -15,6 +15,7 @@ from forcesight.store.entities import scenarios
 KIND_SPEC = "roster_spec"
 KIND_PATTERN = "shift_pattern"  # a designed pattern (Design.to_dict)
 KIND_ROSTER = "roster"  # a dated roster (roster_to_dict)
+KIND_COMPARISON = "roster_comparison"  # current against proposed (simulation.comparison_record)
 KINDS = (KIND_SPEC, KIND_PATTERN, KIND_ROSTER)
 
 

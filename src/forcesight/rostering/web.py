@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from forcesight.errors import UnknownRosterError
-from forcesight.rostering import queries, service
+from forcesight.rostering import queries, service, web_compare, web_design
 from forcesight.rostering.shifts import hour_label
 from forcesight.web.context import web_context
 from forcesight.web.guard import signed_in
@@ -33,6 +33,9 @@ OFFICER_FIELDS = ("officer", "function", "team", "area", "skills", "cancelled_re
                   "late_changes")  # fmt: skip
 
 router = APIRouter()
+# The compare view and the design form first: their paths would otherwise match /rosters/{name}.
+router.include_router(web_compare.router)
+router.include_router(web_design.router)
 Signed = Annotated[Principal, Depends(signed_in)]
 Name = Annotated[str, PathParam(min_length=1, max_length=120)]
 
@@ -96,6 +99,25 @@ def roster_view(engine: Any, name: str) -> dict[str, Any]:
                 }
                 for f in design.functions
             ],
+            "solver": [
+                {"function": f.function} | stage.to_dict()
+                for f in design.functions
+                for stage in f.stages
+            ],
+            "rules": [
+                {
+                    "function": f.function,
+                    "rule": r.rule,
+                    "binds": "undecided" if r.binds is None else ("yes" if r.binds else "no"),
+                    "tight_limits": f"{r.tight} of {r.limits}",
+                    "effect": r.effect,
+                }
+                for f in design.functions
+                for r in f.rules
+            ],
+            "binding": sorted({r.rule for f in design.functions for r in f.rules if r.binds}),
+            "undecided": any(r.binds is None for f in design.functions for r in f.rules),
+            "conflict": [(f.function, f.conflict, f.note) for f in design.functions if f.note],
             "cover": cover,
             "chart": svg,
             "under": _under_hours(cover),
@@ -130,8 +152,12 @@ def _grid_rows(grid: pl.DataFrame) -> tuple[list[date], list[dict[str, Any]]]:
 
 @router.get("/rosters", include_in_schema=False, openapi_extra=action("roster.view"))
 def rosters_page(request: Request, principal: Signed) -> Response:
-    names = _names(web_context(request).engine)
-    return render(request, "rosters.html", title="Shift patterns and rosters", names=names)
+    context = web_context(request)
+    return render(
+        request, "rosters.html", title="Shift patterns and rosters", names=_names(context.engine),
+        can_design=context.roles.allows(principal.role, "roster.design"),
+        can_compare=context.roles.allows(principal.role, "roster.compare"),
+    )  # fmt: skip
 
 
 @router.get("/rosters/{name}", include_in_schema=False, openapi_extra=action("roster.view"))
