@@ -1,0 +1,578 @@
+"""The compiled event loop behind ``engine.simulate``: numba, flat numpy arrays, a typed heap.
+
+The rules are those listed in ``engine.py``; ``reference.py`` is the same loop in plain Python
+and the tests require both to produce identical records. State is grouped in three named
+tuples of arrays (static inputs, units, incidents, queues) that every helper below takes; all
+arrays are allocated by ``engine.simulate``, so the loop itself allocates nothing.
+
+Where the rules leave a choice, it is fixed so that runs are reproducible: among free units in
+the nearest area that may attend, the lowest unit index; among units that may be pre-empted at
+the same travel time, the lowest index; a crew is released in the order it was sent.
+
+Free units are bitsets (32 units a word, one row per area) and so is who may attend what (one
+row per grade and skill); a free unit that may attend is the lowest set bit of their AND.
+Stacks are singly linked lists through ``queue_next`` (one head and tail per grade and skill);
+a crew is a linked list through ``next_in_crew``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
+
+import numba
+import numpy as np
+
+from forcesight.response.model import (
+    NOT_REACHED,
+    STACK_FULL,
+    WAITED_TOO_LONG,
+    BoolArray,
+    FloatArray,
+    IntArray,
+)
+
+OFF, FREE, BUSY, MEAL = 0, 1, 2, 3
+ON_EVENT, MEAL_EVENT, OFF_EVENT = 0, 1, 2
+WORD = 32  # units per bitset word (kept to 32 bits so int64 arithmetic never overflows)
+# Slots of the counters array.
+N_FREE, HEAP_SIZE, N_BUSY = 0, 1, 2
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def compiled(function: _F) -> _F:
+    """numba.njit with an on-disk cache where one is writable; compiled afresh where not.
+
+    Without numba's reference counting (``_nrt=False``, as numba's own string functions use):
+    the loop allocates nothing, and counting references to every array each time a helper is
+    called made it eight times slower."""
+    options: dict[str, Any] = {"_nrt": False}  # not in numba's type stubs
+    try:
+        jitted = numba.njit(function, cache=True, **options)
+    except RuntimeError:  # numba found no writable cache directory
+        jitted = numba.njit(function, **options)
+    result: _F = jitted
+    return result
+
+
+# Index of the lowest set bit of a 32-bit word, by de Bruijn multiplication.
+_DE_BRUIJN = 0x077CB531
+_DE_BRUIJN_INDEX = np.array(
+    [0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8,
+     31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9],
+    dtype=np.int64,
+)  # fmt: skip
+
+
+class Static(NamedTuple):
+    """What the loop reads and never changes."""
+
+    t_arr: FloatArray
+    g_of: IntArray
+    a_of: IntArray
+    s_of: IntArray
+    tf0: FloatArray
+    tf1: FloatArray
+    travel_median: FloatArray  # (A, A)
+    area_order: IntArray  # (A, A): row b lists areas by median travel to b
+    home: IntArray
+    may_attend: IntArray  # (G * (S + 1), words) bitsets: key g * (S + 1) + s + 1, s = -1: none
+    unit_keys: IntArray  # (U, G, S + 1): the stacks unit u serves for grade g
+    unit_key_count: IntArray  # (U, G)
+    stack_limit: IntArray  # (G,) -1: none
+    max_wait: FloatArray  # (G,)
+    sh_time: FloatArray
+    sh_kind: IntArray
+    sh_unit: IntArray
+    sh_index: IntArray
+    keys_per_grade: int
+    reserve: int
+    reserve_for: int
+    preempt_for: int
+    preempt_from: int
+    meal_min: float
+    horizon: float
+    end: float
+
+
+class Units(NamedTuple):
+    state: IntArray
+    pos: IntArray
+    incident: IntArray  # -1: none
+    busy_from: FloatArray
+    arrive: FloatArray
+    off_pending: BoolArray
+    meal_pending: BoolArray
+    cur_shift: IntArray
+    next_in_crew: IntArray
+
+
+class Calls(NamedTuple):
+    """Per-incident state and the per-incident records."""
+
+    need: IntArray  # units still to send
+    work: FloatArray  # work on scene still to do [min]
+    sent: IntArray
+    preempted: IntArray
+    outcome: IntArray
+    dispatched: FloatArray
+    first_arrival: FloatArray
+    all_arrived: FloatArray
+    cleared: FloatArray
+    left_stack: FloatArray
+    last_arrive: FloatArray
+    clear_at: FloatArray  # -1: not complete
+    crew_head: IntArray
+    crew_tail: IntArray
+    queue_next: IntArray
+
+
+class Queues(NamedTuple):
+    """Stacks, free units, the event heap, counters and the busy-spell records."""
+
+    head: IntArray  # (G * (S + 1),) first incident of each stack, -1: empty
+    tail: IntArray
+    queued: IntArray  # (G,) incidents stacked
+    free: IntArray  # (A, words) bitsets of free units by position
+    counters: IntArray  # N_FREE, HEAP_SIZE, N_BUSY
+    heap_time: FloatArray
+    heap_code: IntArray  # incident * 2 (clears) or unit * 2 + 1 (meal ends)
+    shift_off: FloatArray
+    busy_unit: IntArray
+    busy_start: FloatArray
+    busy_end: FloatArray
+    busy_grade: IntArray
+    busy_incident: IntArray
+
+
+@compiled
+def lowest_bit(word: int) -> int:
+    low = word & -word
+    return int(_DE_BRUIJN_INDEX[((low * _DE_BRUIJN) & 0xFFFFFFFF) >> 27])
+
+
+@compiled
+def heap_push(q: Queues, time: float, code: int) -> None:
+    k = q.counters[HEAP_SIZE]
+    q.counters[HEAP_SIZE] = k + 1
+    while k > 0:
+        parent = (k - 1) >> 1
+        pt = q.heap_time[parent]
+        pc = q.heap_code[parent]
+        if pt < time or (pt == time and pc < code):
+            break
+        q.heap_time[k] = pt
+        q.heap_code[k] = pc
+        k = parent
+    q.heap_time[k] = time
+    q.heap_code[k] = code
+
+
+@compiled
+def heap_before(q: Queues, a: int, b: int) -> bool:
+    """Whether heap entry a comes before entry b: by time, then by code (as heapq's tuples)."""
+    return bool(
+        q.heap_time[a] < q.heap_time[b]
+        or (q.heap_time[a] == q.heap_time[b] and q.heap_code[a] < q.heap_code[b])
+    )
+
+
+@compiled
+def heap_pop(q: Queues) -> tuple[float, int]:
+    top_time = q.heap_time[0]
+    top_code = q.heap_code[0]
+    n = q.counters[HEAP_SIZE] - 1
+    q.counters[HEAP_SIZE] = n
+    if n > 0:
+        time = q.heap_time[n]
+        code = q.heap_code[n]
+        k = 0
+        while True:
+            child = 2 * k + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n and heap_before(q, right, child):
+                child = right
+            ct = q.heap_time[child]
+            cc = q.heap_code[child]
+            if time < ct or (time == ct and code < cc):
+                break
+            q.heap_time[k] = ct
+            q.heap_code[k] = cc
+            k = child
+        q.heap_time[k] = time
+        q.heap_code[k] = code
+    return top_time, top_code
+
+
+@compiled
+def record_busy(q: Queues, u: int, start: float, end: float, grade: int, incident: int) -> None:
+    k = q.counters[N_BUSY]
+    q.busy_unit[k] = u
+    q.busy_start[k] = start
+    q.busy_end[k] = end
+    q.busy_grade[k] = grade
+    q.busy_incident[k] = incident
+    q.counters[N_BUSY] = k + 1
+
+
+@compiled
+def set_free(q: Queues, area: int, u: int) -> None:
+    q.free[area, u // WORD] |= 1 << (u % WORD)
+    q.counters[N_FREE] += 1
+
+
+@compiled
+def unset_free(q: Queues, area: int, u: int) -> None:
+    q.free[area, u // WORD] &= ~(1 << (u % WORD))
+    q.counters[N_FREE] -= 1
+
+
+@compiled
+def may_attend(s: Static, u: int, key: int) -> bool:
+    return bool(s.may_attend[key, u // WORD] >> (u % WORD) & 1)
+
+
+@compiled
+def dispatch(s: Static, un: Units, c: Calls, q: Queues, u: int, i: int, now: float) -> None:
+    a = s.a_of[i]
+    k = c.sent[i]
+    travel = s.travel_median[un.pos[u], a] * (s.tf0[i] if k % 2 == 0 else s.tf1[i])
+    on_scene = now + travel
+    un.pos[u] = a
+    un.state[u] = BUSY
+    un.incident[u] = i
+    un.busy_from[u] = now
+    un.arrive[u] = on_scene
+    if k == 0:
+        c.dispatched[i] = now
+        c.left_stack[i] = now
+        c.first_arrival[i] = on_scene
+    elif on_scene < c.first_arrival[i]:
+        c.first_arrival[i] = on_scene
+    un.next_in_crew[u] = -1
+    if c.crew_tail[i] >= 0:
+        un.next_in_crew[c.crew_tail[i]] = u
+    else:
+        c.crew_head[i] = u
+    c.crew_tail[i] = u
+    c.sent[i] = k + 1
+    if on_scene > c.last_arrive[i]:
+        c.last_arrive[i] = on_scene
+    c.need[i] -= 1
+    if c.need[i] == 0:
+        done = c.last_arrive[i] + c.work[i]
+        c.all_arrived[i] = c.last_arrive[i]
+        c.clear_at[i] = done
+        heap_push(q, done, i * 2)
+
+
+@compiled
+def stack_append(c: Calls, q: Queues, key: int, i: int) -> None:
+    c.queue_next[i] = -1
+    if q.tail[key] >= 0:
+        c.queue_next[q.tail[key]] = i
+    else:
+        q.head[key] = i
+    q.tail[key] = i
+
+
+@compiled
+def stack_push_front(c: Calls, q: Queues, key: int, i: int) -> None:
+    c.queue_next[i] = q.head[key]
+    q.head[key] = i
+    if q.tail[key] < 0:
+        q.tail[key] = i
+
+
+@compiled
+def stack_pop_front(c: Calls, q: Queues, key: int) -> None:
+    q.head[key] = c.queue_next[q.head[key]]
+    if q.head[key] < 0:
+        q.tail[key] = -1
+
+
+@compiled
+def take_from_stack(s: Static, c: Calls, q: Queues, u: int, now: float) -> tuple[int, int]:
+    """The waiting incident unit u should take now (highest grade first, oldest first within
+    it) and its stack; (-1, -1) if none."""
+    for g in range(len(s.max_wait)):
+        if q.queued[g] == 0:
+            continue
+        n_keys = s.unit_key_count[u, g]
+        if n_keys == 0:
+            continue
+        if s.reserve > 0 and not s.reserve_for >> g & 1 and q.counters[N_FREE] < s.reserve:
+            continue
+        best = -1
+        best_t = np.inf
+        best_key = -1
+        limit = s.max_wait[g]
+        for k in range(n_keys):
+            key = s.unit_keys[u, g, k]
+            while q.head[key] >= 0:
+                j = q.head[key]
+                if c.sent[j] == 0 and now - s.t_arr[j] > limit:
+                    stack_pop_front(c, q, key)
+                    q.queued[g] -= 1
+                    c.outcome[j] = WAITED_TOO_LONG
+                    c.left_stack[j] = s.t_arr[j] + limit
+                    continue
+                if s.t_arr[j] < best_t:
+                    best = j
+                    best_t = s.t_arr[j]
+                    best_key = key
+                break
+        if best >= 0:
+            return best, best_key
+    return -1, -1
+
+
+@compiled
+def release(s: Static, un: Units, c: Calls, q: Queues, u: int, now: float) -> None:
+    """Unit u has nothing to do: go off, eat, take a waiting incident, or wait free."""
+    if un.off_pending[u]:
+        un.off_pending[u] = False
+        un.state[u] = OFF
+        q.shift_off[un.cur_shift[u]] = now
+        return
+    if un.meal_pending[u]:
+        un.meal_pending[u] = False
+        un.state[u] = MEAL
+        heap_push(q, now + s.meal_min, u * 2 + 1)
+        return
+    j, key = take_from_stack(s, c, q, u, now)
+    if j >= 0:
+        dispatch(s, un, c, q, u, j, now)
+        if c.need[j] == 0:
+            stack_pop_front(c, q, key)
+            q.queued[s.g_of[j]] -= 1
+        return
+    un.state[u] = FREE
+    set_free(q, un.pos[u], u)
+
+
+@compiled
+def free_unit_for(s: Static, q: Queues, i: int) -> int:
+    """The nearest free unit that may attend incident i (lowest index among equals); -1."""
+    g = s.g_of[i]
+    if s.reserve > 0 and not s.reserve_for >> g & 1 and q.counters[N_FREE] <= s.reserve:
+        return -1
+    key = g * s.keys_per_grade + s.s_of[i] + 1
+    words = q.free.shape[1]
+    for a in s.area_order[s.a_of[i]]:
+        for w in range(words):
+            m = q.free[a, w] & s.may_attend[key, w]
+            if m:
+                u = w * WORD + lowest_bit(m)
+                unset_free(q, a, u)
+                return u
+    return -1
+
+
+@compiled
+def unit_to_preempt(s: Static, un: Units, i: int) -> int:
+    """The nearest unit on an incident of the lowest grade that may be pre-empted; -1."""
+    g = s.g_of[i]
+    a = s.a_of[i]
+    key = g * s.keys_per_grade + s.s_of[i] + 1
+    for gj in range(len(s.max_wait) - 1, g, -1):
+        if not s.preempt_from >> gj & 1:
+            continue
+        best = -1
+        best_travel = np.inf
+        for u in range(len(un.state)):
+            j = un.incident[u]
+            if un.state[u] != BUSY or j < 0 or s.g_of[j] != gj or not may_attend(s, u, key):
+                continue
+            travel = s.travel_median[un.pos[u], a]
+            if travel < best_travel:
+                best = u
+                best_travel = travel
+        if best >= 0:
+            return best
+    return -1
+
+
+@compiled
+def take_unit(s: Static, un: Units, c: Calls, q: Queues, u: int, now: float) -> None:
+    """Pre-empt unit u from its incident, which goes back to the front of its stack."""
+    j = un.incident[u]
+    record_busy(q, u, un.busy_from[u], now, s.g_of[j], j)
+    # Out of the crew, keeping the order of the others.
+    previous = -1
+    v = c.crew_head[j]
+    while v != u:
+        previous = v
+        v = un.next_in_crew[v]
+    if previous < 0:
+        c.crew_head[j] = un.next_in_crew[u]
+    else:
+        un.next_in_crew[previous] = un.next_in_crew[u]
+    if c.crew_tail[j] == u:
+        c.crew_tail[j] = previous
+    c.preempted[j] += 1
+    was_complete = c.need[j] == 0
+    if was_complete:
+        if now > c.last_arrive[j]:
+            c.work[j] = max(c.clear_at[j] - now, 0.0)
+        c.clear_at[j] = -1.0
+        c.all_arrived[j] = np.nan
+    last = 0.0
+    v = c.crew_head[j]
+    while v >= 0:
+        last = max(last, un.arrive[v])
+        v = un.next_in_crew[v]
+    c.last_arrive[j] = last
+    c.need[j] += 1
+    if was_complete:
+        stack_push_front(c, q, s.g_of[j] * s.keys_per_grade + s.s_of[j] + 1, j)
+        q.queued[s.g_of[j]] += 1
+
+
+@compiled
+def shift_event(s: Static, un: Units, c: Calls, q: Queues, e: int, now: float) -> None:
+    kind = s.sh_kind[e]
+    u = s.sh_unit[e]
+    k = s.sh_index[e]
+    if kind == ON_EVENT:
+        if un.state[u] != OFF:  # still on an incident from the previous shift
+            if un.off_pending[u]:
+                un.off_pending[u] = False
+                q.shift_off[un.cur_shift[u]] = now
+            un.cur_shift[u] = k
+            return
+        un.cur_shift[u] = k
+        un.pos[u] = s.home[u]
+        release(s, un, c, q, u, now)
+        return
+    if un.cur_shift[u] != k:
+        return
+    if kind == MEAL_EVENT:
+        if un.state[u] == FREE:
+            unset_free(q, un.pos[u], u)
+            un.state[u] = MEAL
+            heap_push(q, now + s.meal_min, u * 2 + 1)
+        elif un.state[u] == BUSY:
+            un.meal_pending[u] = True
+        return
+    un.meal_pending[u] = False
+    if un.state[u] == FREE:
+        unset_free(q, un.pos[u], u)
+        un.state[u] = OFF
+    elif un.state[u] != OFF:
+        un.off_pending[u] = True
+
+
+@compiled
+def clear(s: Static, un: Units, c: Calls, q: Queues, i: int, now: float) -> None:
+    """Incident i's work is done: record and release its crew in the order it was sent."""
+    c.cleared[i] = now
+    g = s.g_of[i]
+    u = c.crew_head[i]
+    c.crew_head[i] = -1
+    c.crew_tail[i] = -1
+    while u >= 0:
+        following = un.next_in_crew[u]
+        record_busy(q, u, un.busy_from[u], now, g, i)
+        un.incident[u] = -1
+        release(s, un, c, q, u, now)
+        u = following
+
+
+@compiled
+def arrival(s: Static, un: Units, c: Calls, q: Queues, i: int, now: float) -> None:
+    g = s.g_of[i]
+    limit = s.stack_limit[g]
+    if limit >= 0 and q.queued[g] >= limit:
+        c.outcome[i] = STACK_FULL
+        c.left_stack[i] = now
+        return
+    while c.need[i] > 0:
+        u = free_unit_for(s, q, i)
+        if u < 0:
+            break
+        dispatch(s, un, c, q, u, i, now)
+    if c.need[i] > 0 and s.preempt_for >> g & 1:
+        while c.need[i] > 0:
+            u = unit_to_preempt(s, un, i)
+            if u < 0:
+                break
+            take_unit(s, un, c, q, u, now)
+            dispatch(s, un, c, q, u, i, now)
+    if c.need[i] > 0:
+        stack_append(c, q, g * s.keys_per_grade + s.s_of[i] + 1, i)
+        q.queued[g] += 1
+
+
+@compiled
+def run(s: Static, un: Units, c: Calls, q: Queues) -> None:
+    """The loop: the next event of three sorted sources (shift events, then the heap, then
+    arrivals at equal times) until the run's end; then close the books."""
+    n = len(s.t_arr)
+    n_shift_events = len(s.sh_time)
+    ia = 0
+    isf = 0
+    t_next_arrival = s.t_arr[0] if n else np.inf
+    t_next_shift = s.sh_time[0] if n_shift_events else np.inf
+    while True:
+        t_heap = q.heap_time[0] if q.counters[HEAP_SIZE] > 0 else np.inf
+        if t_next_shift <= t_next_arrival and t_next_shift <= t_heap:
+            now = t_next_shift
+            if now > s.end:
+                break
+            isf += 1
+            t_next_shift = s.sh_time[isf] if isf < n_shift_events else np.inf
+            shift_event(s, un, c, q, isf - 1, now)
+        elif t_heap <= t_next_arrival:
+            if t_heap > s.end:
+                break
+            now, code = heap_pop(q)
+            if code & 1:  # a meal ends
+                release(s, un, c, q, code >> 1, now)
+                continue
+            i = code >> 1
+            if c.clear_at[i] != now:  # stale: a unit was pre-empted from this incident
+                continue
+            clear(s, un, c, q, i, now)
+        else:
+            now = t_next_arrival
+            if now > s.horizon:
+                t_next_arrival = np.inf
+                continue
+            i = ia
+            ia += 1
+            t_next_arrival = s.t_arr[ia] if ia < n else np.inf
+            arrival(s, un, c, q, i, now)
+        if now > s.end:
+            break
+
+    # ---- close the books at the end of the run
+    end = s.end
+    for i in range(ia, n):
+        c.outcome[i] = NOT_REACHED
+        c.left_stack[i] = min(s.t_arr[i], end)
+    for key in range(len(q.head)):
+        j = q.head[key]
+        while j >= 0:
+            if c.sent[j] == 0:
+                limit = s.max_wait[s.g_of[j]]
+                if s.t_arr[j] + limit < end:
+                    c.outcome[j] = WAITED_TOO_LONG
+                    c.left_stack[j] = s.t_arr[j] + limit
+                else:
+                    c.outcome[j] = NOT_REACHED
+                    c.left_stack[j] = end
+            j = c.queue_next[j]
+    for u in range(len(un.state)):
+        i = un.incident[u]
+        if un.state[u] != BUSY or i < 0:
+            continue
+        if c.clear_at[i] > 0:
+            c.cleared[i] = c.clear_at[i]
+        record_busy(q, u, un.busy_from[u], end, s.g_of[i], i)
+    for u in range(len(un.state)):
+        if un.state[u] != OFF and un.cur_shift[u] >= 0 and un.off_pending[u]:
+            q.shift_off[un.cur_shift[u]] = end
