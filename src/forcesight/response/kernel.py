@@ -513,8 +513,10 @@ def run(s: Static, un: Units, c: Calls, q: Queues) -> None:
     arrivals at equal times) until the run's end; then close the books."""
     n = len(s.t_arr)
     n_shift_events = len(s.sh_time)
-    ia = 0
-    isf = 0
+    # np.int64, not a literal 0: numba would otherwise also compile the helpers these reach
+    # for the constant 0, doubling the compile time.
+    ia = int(np.int64(0))
+    isf = int(np.int64(0))
     t_next_arrival = s.t_arr[0] if n else np.inf
     t_next_shift = s.sh_time[0] if n_shift_events else np.inf
     while True:
@@ -576,3 +578,9 @@ def run(s: Static, un: Units, c: Calls, q: Queues) -> None:
     for u in range(len(un.state)):
         if un.state[u] != OFF and un.cur_shift[u] >= 0 and un.off_pending[u]:
             q.shift_off[un.cur_shift[u]] = end
+
+
+def loaded_from_cache() -> bool:
+    """Whether this process loaded the loop from numba's disk cache rather than compiling it."""
+    dispatcher: Any = run
+    return bool(sum(dispatcher.stats.cache_hits.values()) > 0)
