@@ -14,7 +14,7 @@ from response_testkit import EXAMPLES, worlds
 from forcesight.response import reference
 from forcesight.response.engine import Records, simulate
 from forcesight.response.factory import build_model
-from forcesight.response.kernel import compiled
+from forcesight.response.state import compiled
 from forcesight.response.model import (
     ATTENDED,
     STACK_FULL,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forcesight.response import kernel
+from forcesight.response import kernel, state
 from forcesight.response.model import (
     ATTENDED,
     BoolArray,
@@ -88,7 +88,7 @@ class ShiftEvents:
     """The roster's events in the order the loop takes them: by time, then on, meal, off."""
 
     time: FloatArray
-    kind: IntArray  # kernel.ON_EVENT, MEAL_EVENT, OFF_EVENT
+    kind: IntArray  # state.ON_EVENT, MEAL_EVENT, OFF_EVENT
     unit: IntArray
     shift: IntArray  # index into the model's shifts
 
@@ -105,9 +105,9 @@ def shift_events(model: Model) -> ShiftEvents:
     times = np.concatenate([on, meal_at[has_meal], ends]).astype(np.float64)
     kinds = np.concatenate(
         [
-            np.full(len(on), kernel.ON_EVENT, dtype=np.int64),
-            np.full(int(has_meal.sum()), kernel.MEAL_EVENT, dtype=np.int64),
-            np.full(len(ends), kernel.OFF_EVENT, dtype=np.int64),
+            np.full(len(on), state.ON_EVENT, dtype=np.int64),
+            np.full(int(has_meal.sum()), state.MEAL_EVENT, dtype=np.int64),
+            np.full(len(ends), state.OFF_EVENT, dtype=np.int64),
         ]
     )
     shift_of = np.concatenate([index, index[has_meal], index])
@@ -142,20 +142,20 @@ def _floats(values: np.ndarray) -> FloatArray:
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-def _static(model: Model, incidents: Incidents) -> kernel.Static:
+def _static(model: Model, incidents: Incidents) -> state.Static:
     n_grades = len(model.grade_codes)
     n_skills = len(model.skill_names)
     n_units = len(model.unit_ids)
     n_areas = len(model.area_names)
     keys_per_grade = n_skills + 1
-    words = max((n_units + kernel.WORD - 1) // kernel.WORD, 1)
+    words = max((n_units + state.WORD - 1) // state.WORD, 1)
     unit_grades = model.unit_grades.tolist()
     unit_skills = model.unit_skills.tolist()
     may_attend = np.zeros((n_grades * keys_per_grade, words), dtype=np.int64)
     unit_keys = np.zeros((max(n_units, 1), n_grades, keys_per_grade), dtype=np.int64)
     unit_key_count = np.zeros((max(n_units, 1), n_grades), dtype=np.int64)
     for u in range(n_units):
-        bit = 1 << (u % kernel.WORD)
+        bit = 1 << (u % state.WORD)
         for g in range(n_grades):
             if not unit_grades[u] >> g & 1:
                 continue
@@ -164,13 +164,13 @@ def _static(model: Model, incidents: Incidents) -> kernel.Static:
             unit_keys[u, g, : len(keys)] = keys
             unit_key_count[u, g] = len(keys)
             for key in keys:
-                may_attend[key, u // kernel.WORD] |= bit
+                may_attend[key, u // state.WORD] |= bit
     area_order = np.array(
         [np.argsort(model.travel_median[:, b], kind="stable") for b in range(n_areas)],
         dtype=np.int64,
     ).reshape(n_areas, n_areas)
     events = shift_events(model)
-    return kernel.Static(
+    return state.Static(
         t_arr=_floats(incidents.time),
         g_of=_ints(incidents.grade),
         a_of=_ints(incidents.area),
@@ -205,8 +205,8 @@ def simulate(model: Model, incidents: Incidents) -> Records:
     n = len(incidents)
     n_units = len(model.unit_ids)
     static = _static(model, incidents)
-    units = kernel.Units(
-        state=np.full(n_units, kernel.OFF, dtype=np.int64),
+    units = state.Units(
+        state=np.full(n_units, state.OFF, dtype=np.int64),
         pos=_ints(model.unit_area).copy(),
         incident=np.full(n_units, -1, dtype=np.int64),
         busy_from=np.zeros(n_units),
@@ -216,7 +216,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         cur_shift=np.full(n_units, -1, dtype=np.int64),
         next_in_crew=np.full(n_units, -1, dtype=np.int64),
     )
-    calls = kernel.Calls(
+    calls = state.Calls(
         need=_ints(incidents.units_needed).copy(),
         work=_floats(incidents.on_scene).copy(),
         sent=np.zeros(n, dtype=np.int64),
@@ -238,7 +238,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
     # entry per completion (one per unit sent at most) and per meal.
     sends = int(incidents.units_needed.sum()) * 2 + n_units + 1
     keys = len(model.grade_codes) * (len(model.skill_names) + 1)
-    queues = kernel.Queues(
+    queues = state.Queues(
         head=np.full(keys, -1, dtype=np.int64),
         tail=np.full(keys, -1, dtype=np.int64),
         queued=np.zeros(len(model.grade_codes), dtype=np.int64),
@@ -254,7 +254,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         busy_incident=np.zeros(sends, dtype=np.int64),
     )
     kernel.run(static, units, calls, queues)
-    spells = int(queues.counters[kernel.N_BUSY])
+    spells = int(queues.counters[state.N_BUSY])
     return Records(
         time=incidents.time,
         grade=incidents.grade,
