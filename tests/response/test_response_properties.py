@@ -2,116 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from response_testkit import worlds
 
 from forcesight.response.engine import Records, simulate
 from forcesight.response.model import (
     ATTENDED,
-    EXPONENTIAL,
     NOT_REACHED,
     STACK_FULL,
     WAITED_TOO_LONG,
     Incidents,
     Model,
-    ProfileDemand,
 )
-
-
-@st.composite
-def worlds(draw: st.DrawFn, preempt: bool | None = None) -> tuple[Model, Incidents]:
-    """A small random force: grades, units with skills and shifts, incidents, policies."""
-    grades = draw(st.integers(1, 3))
-    areas = draw(st.integers(1, 3))
-    units = draw(st.integers(1, 6))
-    horizon = 600.0
-    unit_skills = draw(st.lists(st.integers(0, 1), min_size=units, max_size=units))
-    all_grades = (1 << grades) - 1
-    unit_grades = draw(st.lists(st.integers(1, all_grades), min_size=units, max_size=units))
-    shift_unit, shift_start, shift_end = [], [], []
-    for u in range(units):
-        start = draw(st.floats(0, 200))
-        length = draw(st.floats(60, 500))
-        shift_unit.append(u)
-        shift_start.append(start)
-        shift_end.append(start + length)
-        if draw(st.booleans()):
-            again = start + length + draw(st.floats(1, 100))
-            shift_unit.append(u)
-            shift_start.append(again)
-            shift_end.append(again + draw(st.floats(30, 300)))
-    order = np.argsort(shift_start, kind="stable")
-    n = draw(st.integers(1, 60))
-    times = np.sort(np.array(draw(st.lists(st.floats(0, horizon - 1), min_size=n, max_size=n))))
-    incidents = Incidents(
-        time=times,
-        grade=np.array(draw(st.lists(st.integers(0, grades - 1), min_size=n, max_size=n))),
-        area=np.array(draw(st.lists(st.integers(0, areas - 1), min_size=n, max_size=n))),
-        category=np.zeros(n, dtype=np.int64),
-        units_needed=np.array(draw(st.lists(st.integers(1, 2), min_size=n, max_size=n))),
-        skill=np.array(draw(st.lists(st.sampled_from([-1, -1, -1, 0]), min_size=n, max_size=n))),
-        vulnerable=np.zeros(n, dtype=bool),
-        on_scene=np.array(draw(st.lists(st.floats(1, 120), min_size=n, max_size=n))),
-        travel_factor=np.array(
-            draw(st.lists(st.floats(0.5, 2.0), min_size=2 * n, max_size=2 * n))
-        ).reshape(n, 2),
-    )
-    use_preempt = draw(st.booleans()) if preempt is None else preempt
-    matrix = np.array(
-        draw(st.lists(st.floats(0, 20), min_size=areas * areas, max_size=areas * areas))
-    ).reshape(areas, areas)
-    model = Model(
-        name="random",
-        start=datetime(2026, 1, 5),
-        horizon_min=horizon,
-        end_min=horizon + draw(st.floats(0, 300)),
-        grade_codes=tuple(str(g + 1) for g in range(grades)),
-        target_min=np.full((grades, 2), 15.0),
-        target_share=np.full(grades, 0.9),
-        area_names=tuple(f"a{a}" for a in range(areas)),
-        area_rural=np.zeros(areas, dtype=bool),
-        travel_median=matrix,
-        travel_sigma=0.0,
-        category_names=("c",),
-        category_distribution=np.array([EXPONENTIAL]),
-        category_location=np.array([30.0]),
-        category_sigma=np.array([0.0]),
-        skill_names=("firearms",),
-        function_names=("response",),
-        unit_ids=tuple(f"u{u}" for u in range(units)),
-        unit_function=np.zeros(units, dtype=np.int64),
-        unit_area=np.array(
-            draw(st.lists(st.integers(0, areas - 1), min_size=units, max_size=units))
-        ),
-        unit_skills=np.array(unit_skills),
-        unit_grades=np.array(unit_grades),
-        shift_unit=np.array(shift_unit)[order],
-        shift_start=np.array(shift_start)[order],
-        shift_end=np.array(shift_end)[order],
-        briefing_min=draw(st.sampled_from([0.0, 15.0])),
-        meal_min=draw(st.sampled_from([0.0, 30.0])),
-        meal_after_min=120.0,
-        demand=ProfileDemand(
-            rate_per_hour=np.zeros((168, grades)),
-            area_share=np.ones(areas) / areas,
-            category_of_grade=np.zeros(grades, dtype=np.int64),
-            two_unit_share=np.zeros(grades),
-            skill_share=np.zeros((grades, 1)),
-            vulnerable_share=np.zeros(grades),
-        ),
-        preempt_for=1 if use_preempt else 0,
-        preempt_from=(all_grades & ~1) if use_preempt else 0,
-        reserve_units=draw(st.integers(0, 1)),
-        reserve_for=1,
-        stack_limit=np.array(draw(st.lists(st.integers(-1, 5), min_size=grades, max_size=grades))),
-        max_wait_min=np.array(
-            draw(st.lists(st.sampled_from([np.inf, 60.0, 200.0]), min_size=grades, max_size=grades))
-        ),
-    )
-    return model, incidents
 
 
 def _eligible(model: Model, unit: int, grade: int, skill: int) -> bool:

@@ -1,17 +1,20 @@
 """The discrete-event engine: one replication of response, from incidents to flat records.
 
-A plain heapq loop over three sorted sources: the pre-sampled arrivals (an array, never pushed
+A heap-based loop over three sorted sources: the pre-sampled arrivals (an array, never pushed
 on the heap), the roster's shift events (pre-sorted) and a heap of dynamic events (an
-incident's units clearing, a meal ending). State lives in Python lists indexed by unit and
-incident; there is no object per event. In the manner of Ciw's ``data_record``, the result is a
-set of flat arrays (``Records``), summarised by ``results.py``.
+incident's units clearing, a meal ending). The loop is compiled with numba (``kernel.py``) and
+keeps its state in flat arrays indexed by unit and incident; ``reference.py`` is the same loop
+in plain Python with heapq, sets and deques, and the tests require identical records from both.
+In the manner of Ciw's ``data_record``, the result is a set of flat arrays (``Records``),
+summarised by ``results.py``.
 
 Rules the engine keeps (docs/response.md explains each):
 
 * A unit that comes free takes the waiting incident of the highest grade it attends, first come
   first served within the grade; an arriving incident takes the nearest free unit that may
-  attend it (by median travel from the unit's position). No incident waits while a unit that
-  may attend it is free, except for units held in reserve.
+  attend it (by median travel from the unit's position; the lowest unit index among units at
+  the same place). No incident waits while a unit that may attend it is free, except for units
+  held in reserve.
 * An incident needing k units gets them one by one; work on scene starts when the last is
   there. An incident that needs a skill takes only units holding it.
 * Pre-emption takes a unit from an incident of a lower grade; that incident goes back to the
@@ -24,28 +27,19 @@ Rules the engine keeps (docs/response.md explains each):
 
 from __future__ import annotations
 
-import heapq
-import math
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
+from forcesight.response import kernel, state
 from forcesight.response.model import (
     ATTENDED,
-    NOT_REACHED,
-    STACK_FULL,
-    WAITED_TOO_LONG,
     BoolArray,
     FloatArray,
     Incidents,
     IntArray,
     Model,
 )
-
-_OFF, _FREE, _BUSY, _MEAL = 0, 1, 2, 3
-_ON_EVENT, _MEAL_EVENT, _OFF_EVENT = 0, 1, 2
-_INF = math.inf
 
 
 @dataclass(frozen=True)
@@ -89,416 +83,178 @@ class Records:
         return self.dispatched - self.time
 
 
-def _shift_events(model: Model) -> tuple[list[float], list[int], list[int], list[int]]:
+@dataclass(frozen=True)
+class ShiftEvents:
+    """The roster's events in the order the loop takes them: by time, then on, meal, off."""
+
+    time: FloatArray
+    kind: IntArray  # state.ON_EVENT, MEAL_EVENT, OFF_EVENT
+    unit: IntArray
+    shift: IntArray  # index into the model's shifts
+
+
+def shift_events(model: Model) -> ShiftEvents:
     starts = model.shift_start
     ends = model.shift_end
-    units = model.shift_unit
-    index = np.arange(len(starts))
+    index = np.arange(len(starts), dtype=np.int64)
     breaks = (ends - starts) <= 24 * 60
     on = starts + np.where(breaks, model.briefing_min, 0.0)
     on = np.minimum(on, ends)
     meal_at = starts + model.meal_after_min
     has_meal = breaks & (model.meal_min > 0) & (meal_at < ends) & (meal_at > on)
-    times = np.concatenate([on, meal_at[has_meal], ends])
+    times = np.concatenate([on, meal_at[has_meal], ends]).astype(np.float64)
     kinds = np.concatenate(
         [
-            np.full(len(on), _ON_EVENT),
-            np.full(int(has_meal.sum()), _MEAL_EVENT),
-            np.full(len(ends), _OFF_EVENT),
+            np.full(len(on), state.ON_EVENT, dtype=np.int64),
+            np.full(int(has_meal.sum()), state.MEAL_EVENT, dtype=np.int64),
+            np.full(len(ends), state.OFF_EVENT, dtype=np.int64),
         ]
     )
     shift_of = np.concatenate([index, index[has_meal], index])
     order = np.lexsort((kinds, times))
-    return (
-        times[order].tolist(),
-        kinds[order].tolist(),
-        units[shift_of[order]].tolist(),
-        shift_of[order].tolist(),
+    return ShiftEvents(
+        time=times[order],
+        kind=kinds[order],
+        unit=model.shift_unit[shift_of[order]].astype(np.int64),
+        shift=shift_of[order],
+    )
+
+
+def stack_limits(model: Model) -> IntArray:
+    """Each grade's stack limit; -1 where none."""
+    if len(model.stack_limit):
+        return model.stack_limit.astype(np.int64)
+    return np.full(len(model.grade_codes), -1, dtype=np.int64)
+
+
+def max_waits(model: Model) -> FloatArray:
+    """Each grade's maximum wait for a first unit [min]; inf where none."""
+    if len(model.max_wait_min):
+        return model.max_wait_min.astype(np.float64)
+    return np.full(len(model.grade_codes), np.inf)
+
+
+def _ints(values: np.ndarray) -> IntArray:
+    return np.ascontiguousarray(values, dtype=np.int64)
+
+
+def _floats(values: np.ndarray) -> FloatArray:
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _static(model: Model, incidents: Incidents) -> state.Static:
+    n_grades = len(model.grade_codes)
+    n_skills = len(model.skill_names)
+    n_units = len(model.unit_ids)
+    n_areas = len(model.area_names)
+    keys_per_grade = n_skills + 1
+    words = max((n_units + state.WORD - 1) // state.WORD, 1)
+    unit_grades = model.unit_grades.tolist()
+    unit_skills = model.unit_skills.tolist()
+    may_attend = np.zeros((n_grades * keys_per_grade, words), dtype=np.int64)
+    unit_keys = np.zeros((max(n_units, 1), n_grades, keys_per_grade), dtype=np.int64)
+    unit_key_count = np.zeros((max(n_units, 1), n_grades), dtype=np.int64)
+    for u in range(n_units):
+        bit = 1 << (u % state.WORD)
+        for g in range(n_grades):
+            if not unit_grades[u] >> g & 1:
+                continue
+            keys = [g * keys_per_grade]
+            keys += [g * keys_per_grade + s + 1 for s in range(n_skills) if unit_skills[u] >> s & 1]
+            unit_keys[u, g, : len(keys)] = keys
+            unit_key_count[u, g] = len(keys)
+            for key in keys:
+                may_attend[key, u // state.WORD] |= bit
+    area_order = np.array(
+        [np.argsort(model.travel_median[:, b], kind="stable") for b in range(n_areas)],
+        dtype=np.int64,
+    ).reshape(n_areas, n_areas)
+    events = shift_events(model)
+    return state.Static(
+        t_arr=_floats(incidents.time),
+        g_of=_ints(incidents.grade),
+        a_of=_ints(incidents.area),
+        s_of=_ints(incidents.skill),
+        tf0=_floats(incidents.travel_factor[:, 0]),
+        tf1=_floats(incidents.travel_factor[:, 1]),
+        travel_median=_floats(model.travel_median),
+        area_order=area_order,
+        home=_ints(model.unit_area),
+        may_attend=may_attend,
+        unit_keys=unit_keys,
+        unit_key_count=unit_key_count,
+        stack_limit=stack_limits(model),
+        max_wait=max_waits(model),
+        sh_time=events.time,
+        sh_kind=events.kind,
+        sh_unit=events.unit,
+        sh_index=events.shift,
+        keys_per_grade=keys_per_grade,
+        reserve=int(model.reserve_units),
+        reserve_for=int(model.reserve_for),
+        preempt_for=int(model.preempt_for),
+        preempt_from=int(model.preempt_from),
+        meal_min=float(model.meal_min),
+        horizon=float(model.horizon_min),
+        end=float(model.end_min),
     )
 
 
 def simulate(model: Model, incidents: Incidents) -> Records:
     """Run one replication; the run stops at ``model.end_min`` whatever the queue."""
-    # ---- static data as lists (scalar indexing of lists is several times faster than numpy)
     n = len(incidents)
-    t_arr = incidents.time.tolist()
-    g_of = incidents.grade.tolist()
-    a_of = incidents.area.tolist()
-    s_of = incidents.skill.tolist()
-    need = incidents.units_needed.tolist()
-    work = incidents.on_scene.tolist()
-    tf0 = incidents.travel_factor[:, 0].tolist()
-    tf1 = incidents.travel_factor[:, 1].tolist()
-    n_grades = len(model.grade_codes)
-    n_skills = len(model.skill_names)
     n_units = len(model.unit_ids)
-    keys_per_grade = n_skills + 1
-    tmed = model.travel_median.tolist()
-    n_areas = len(model.area_names)
-    area_order = [
-        np.argsort(model.travel_median[:, b], kind="stable").tolist() for b in range(n_areas)
-    ]
-    home = model.unit_area.tolist()
-    u_skill = model.unit_skills.tolist()
-    u_grades = model.unit_grades.tolist()
-    unit_keys: list[list[list[int]]] = []
-    for u in range(n_units):
-        per_grade = []
-        for g in range(n_grades):
-            if u_grades[u] >> g & 1:
-                keys = [g * keys_per_grade]
-                keys += [g * keys_per_grade + s + 1 for s in range(n_skills) if u_skill[u] >> s & 1]
-                per_grade.append(keys)
-            else:
-                per_grade.append([])
-        unit_keys.append(per_grade)
-    stack_limit = model.stack_limit.tolist() if len(model.stack_limit) else [-1] * n_grades
-    max_wait = model.max_wait_min.tolist() if len(model.max_wait_min) else [_INF] * n_grades
-    reserve = model.reserve_units
-    reserve_for = model.reserve_for
-    preempt_for = model.preempt_for
-    preempt_from = model.preempt_from
-    meal_min = model.meal_min
-    horizon = model.horizon_min
-    end = model.end_min
-
-    # ---- dynamic state
-    state = [_OFF] * n_units
-    pos = list(home)
-    u_inc = [-1] * n_units
-    busy_from = [0.0] * n_units
-    u_arrive = [0.0] * n_units
-    off_pending = [False] * n_units
-    meal_pending = [False] * n_units
-    cur_shift = [-1] * n_units
-    free_by_area: list[set[int]] = [set() for _ in range(n_areas)]
-    n_free = 0
-    queues: list[deque[int]] = [deque() for _ in range(n_grades * keys_per_grade)]
-    queued = [0] * n_grades
-
-    nan = math.nan
-    dispatched = [nan] * n
-    first_arrival = [nan] * n
-    all_arrived = [nan] * n
-    cleared = [nan] * n
-    left_stack = [nan] * n
-    outcome = [ATTENDED] * n
-    sent = [0] * n
-    preempted = [0] * n
-    last_arrive = [0.0] * n
-    clear_at = [-1.0] * n
-    # Units on an incident: the first in unit_of, any others in more_units (rare: multi-unit).
-    unit_of = [-1] * n
-    more_units: dict[int, list[int]] = {}
-    # Busy units by the grade of their incident, kept only when pre-emption is on.
-    track_busy = preempt_for != 0
-    busy_by_grade: list[set[int]] = [set() for _ in range(n_grades)]
-    busy_unit: list[int] = []
-    busy_start: list[float] = []
-    busy_end: list[float] = []
-    busy_grade: list[int] = []
-    busy_incident: list[int] = []
-    shift_off = model.shift_end.tolist()
-
-    heap: list[tuple[float, int]] = []
-    push = heapq.heappush
-    pop = heapq.heappop
-
-    def dispatch(u: int, i: int, now: float) -> None:
-        a = a_of[i]
-        k = sent[i]
-        travel = tmed[pos[u]][a] * (tf0[i] if k % 2 == 0 else tf1[i])
-        arrive = now + travel
-        pos[u] = a
-        state[u] = _BUSY
-        u_inc[u] = i
-        busy_from[u] = now
-        u_arrive[u] = arrive
-        if k == 0:
-            dispatched[i] = now
-            left_stack[i] = now
-            first_arrival[i] = arrive
-            unit_of[i] = u
-        else:
-            if arrive < first_arrival[i]:
-                first_arrival[i] = arrive
-            if unit_of[i] < 0:
-                unit_of[i] = u
-            elif i in more_units:
-                more_units[i].append(u)
-            else:
-                more_units[i] = [u]
-        if track_busy:
-            busy_by_grade[g_of[i]].add(u)
-        sent[i] = k + 1
-        if arrive > last_arrive[i]:
-            last_arrive[i] = arrive
-        need[i] -= 1
-        if need[i] == 0:
-            done = last_arrive[i] + work[i]
-            all_arrived[i] = last_arrive[i]
-            clear_at[i] = done
-            push(heap, (done, i * 2))
-
-    def take_from_stack(u: int, now: float) -> tuple[int, deque[int] | None]:
-        """The waiting incident unit u should take now, highest grade first, oldest first."""
-        per_grade = unit_keys[u]
-        for g in range(n_grades):
-            if not queued[g]:
-                continue
-            keys = per_grade[g]
-            if not keys:
-                continue
-            if reserve and not reserve_for >> g & 1 and n_free < reserve:
-                continue
-            best = -1
-            best_t = _INF
-            best_q: deque[int] | None = None
-            limit = max_wait[g]
-            for key in keys:
-                q = queues[key]
-                while q:
-                    j = q[0]
-                    if sent[j] == 0 and now - t_arr[j] > limit:
-                        q.popleft()
-                        queued[g] -= 1
-                        outcome[j] = WAITED_TOO_LONG
-                        left_stack[j] = t_arr[j] + limit
-                        continue
-                    if t_arr[j] < best_t:
-                        best, best_t, best_q = j, t_arr[j], q
-                    break
-            if best >= 0:
-                return best, best_q
-        return -1, None
-
-    def release(u: int, now: float) -> None:
-        """Unit u has nothing to do: go off, eat, take a waiting incident, or wait free."""
-        nonlocal n_free
-        if off_pending[u]:
-            off_pending[u] = False
-            state[u] = _OFF
-            shift_off[cur_shift[u]] = now
-            return
-        if meal_pending[u]:
-            meal_pending[u] = False
-            state[u] = _MEAL
-            push(heap, (now + meal_min, u * 2 + 1))
-            return
-        j, q = take_from_stack(u, now)
-        if j >= 0:
-            dispatch(u, j, now)
-            if need[j] == 0:
-                assert q is not None
-                q.popleft()
-                queued[g_of[j]] -= 1
-            return
-        state[u] = _FREE
-        free_by_area[pos[u]].add(u)
-        n_free += 1
-
-    def free_unit_for(i: int) -> int:
-        nonlocal n_free
-        g = g_of[i]
-        if reserve and not reserve_for >> g & 1 and n_free <= reserve:
-            return -1
-        bit = 1 << g
-        s = s_of[i]
-        for a in area_order[a_of[i]]:
-            units = free_by_area[a]
-            if units:
-                for u in units:
-                    if u_grades[u] & bit and (s < 0 or u_skill[u] >> s & 1):
-                        units.discard(u)
-                        n_free -= 1
-                        return int(u)
-        return -1
-
-    def unit_to_preempt(i: int) -> int:
-        """The nearest unit on an incident of the lowest grade that may be pre-empted."""
-        g = g_of[i]
-        bit = 1 << g
-        s = s_of[i]
-        a = a_of[i]
-        for gj in range(n_grades - 1, g, -1):
-            if not preempt_from >> gj & 1:
-                continue
-            best = -1
-            best_travel = _INF
-            for u in busy_by_grade[gj]:
-                if not u_grades[u] & bit or (s >= 0 and not u_skill[u] >> s & 1):
-                    continue
-                travel = tmed[pos[u]][a]
-                if travel < best_travel:
-                    best, best_travel = u, travel
-            if best >= 0:
-                return best
-        return -1
-
-    def take_unit(u: int, now: float) -> None:
-        """Pre-empt unit u from its incident, which goes back to the front of its stack."""
-        j = u_inc[u]
-        busy_unit.append(u)
-        busy_start.append(busy_from[u])
-        busy_end.append(now)
-        busy_grade.append(g_of[j])
-        busy_incident.append(j)
-        busy_by_grade[g_of[j]].discard(u)
-        others = more_units.pop(j, [])
-        if unit_of[j] == u:
-            unit_of[j] = others.pop() if others else -1
-        else:
-            others.remove(u)
-        if others:
-            more_units[j] = others
-        units = ([unit_of[j]] if unit_of[j] >= 0 else []) + others
-        preempted[j] += 1
-        was_complete = need[j] == 0
-        if was_complete:
-            if now > last_arrive[j]:
-                work[j] = max(clear_at[j] - now, 0.0)
-            clear_at[j] = -1.0
-            all_arrived[j] = nan
-        last_arrive[j] = max((u_arrive[v] for v in units), default=0.0)
-        need[j] += 1
-        if was_complete:
-            queues[g_of[j] * keys_per_grade + s_of[j] + 1].appendleft(j)
-            queued[g_of[j]] += 1
-
-    # ---- the loop
-    sh_time, sh_kind, sh_unit, sh_index = _shift_events(model)
-    n_shift_events = len(sh_time)
-    ia = 0
-    isf = 0
-    t_next_arrival = t_arr[0] if n else _INF
-    t_next_shift = sh_time[0] if n_shift_events else _INF
-    while True:
-        t_heap = heap[0][0] if heap else _INF
-        if t_next_shift <= t_next_arrival and t_next_shift <= t_heap:
-            now = t_next_shift
-            if now > end:
-                break
-            kind = sh_kind[isf]
-            u = sh_unit[isf]
-            k = sh_index[isf]
-            isf += 1
-            t_next_shift = sh_time[isf] if isf < n_shift_events else _INF
-            if kind == _ON_EVENT:
-                if state[u] != _OFF:  # still on an incident from the previous shift
-                    if off_pending[u]:
-                        off_pending[u] = False
-                        shift_off[cur_shift[u]] = now
-                    cur_shift[u] = k
-                    continue
-                cur_shift[u] = k
-                pos[u] = home[u]
-                release(u, now)
-            elif kind == _MEAL_EVENT:
-                if cur_shift[u] != k:
-                    continue
-                if state[u] == _FREE:
-                    free_by_area[pos[u]].discard(u)
-                    n_free -= 1
-                    state[u] = _MEAL
-                    push(heap, (now + meal_min, u * 2 + 1))
-                elif state[u] == _BUSY:
-                    meal_pending[u] = True
-            else:
-                if cur_shift[u] != k:
-                    continue
-                meal_pending[u] = False
-                if state[u] == _FREE:
-                    free_by_area[pos[u]].discard(u)
-                    n_free -= 1
-                    state[u] = _OFF
-                elif state[u] != _OFF:
-                    off_pending[u] = True
-        elif t_heap <= t_next_arrival:
-            now, code = pop(heap)
-            if now > end:
-                push(heap, (now, code))
-                break
-            if code & 1:  # a meal ends
-                release(code >> 1, now)
-                continue
-            i = code >> 1
-            if clear_at[i] != now:  # stale: a unit was pre-empted from this incident
-                continue
-            cleared[i] = now
-            g = g_of[i]
-            u = unit_of[i]
-            units = [*more_units.pop(i), u] if i in more_units else [u]
-            for u in units:
-                if track_busy:
-                    busy_by_grade[g].discard(u)
-                busy_unit.append(u)
-                busy_start.append(busy_from[u])
-                busy_end.append(now)
-                busy_grade.append(g)
-                busy_incident.append(i)
-                u_inc[u] = -1
-                release(u, now)
-        else:
-            now = t_next_arrival
-            if now > horizon:
-                t_next_arrival = _INF
-                continue
-            i = ia
-            ia += 1
-            t_next_arrival = t_arr[ia] if ia < n else _INF
-            g = g_of[i]
-            limit = stack_limit[g]
-            if limit >= 0 and queued[g] >= limit:
-                outcome[i] = STACK_FULL
-                left_stack[i] = now
-                continue
-            while need[i] > 0:
-                u = free_unit_for(i)
-                if u < 0:
-                    break
-                dispatch(u, i, now)
-            if need[i] > 0 and preempt_for >> g & 1:
-                while need[i] > 0:
-                    u = unit_to_preempt(i)
-                    if u < 0:
-                        break
-                    take_unit(u, now)
-                    dispatch(u, i, now)
-            if need[i] > 0:
-                queues[g * keys_per_grade + s_of[i] + 1].append(i)
-                queued[g] += 1
-        if now > end:
-            break
-
-    # ---- close the books at the end of the run
-    for i in range(ia, n):
-        outcome[i] = NOT_REACHED
-        left_stack[i] = min(t_arr[i], end)
-    for q in queues:
-        for j in q:
-            if sent[j] == 0:
-                limit = max_wait[g_of[j]]
-                if t_arr[j] + limit < end:
-                    outcome[j] = WAITED_TOO_LONG
-                    left_stack[j] = t_arr[j] + limit
-                else:
-                    outcome[j] = NOT_REACHED
-                    left_stack[j] = end
-    for u in range(n_units):
-        i = u_inc[u]
-        if state[u] != _BUSY or i < 0:
-            continue
-        if clear_at[i] > 0:
-            cleared[i] = clear_at[i]
-        busy_unit.append(u)
-        busy_start.append(busy_from[u])
-        busy_end.append(end)
-        busy_grade.append(g_of[i])
-        busy_incident.append(i)
-    for u in range(n_units):
-        if state[u] != _OFF and cur_shift[u] >= 0 and off_pending[u]:
-            shift_off[cur_shift[u]] = end
-
+    static = _static(model, incidents)
+    units = state.Units(
+        state=np.full(n_units, state.OFF, dtype=np.int64),
+        pos=_ints(model.unit_area).copy(),
+        incident=np.full(n_units, -1, dtype=np.int64),
+        busy_from=np.zeros(n_units),
+        arrive=np.zeros(n_units),
+        off_pending=np.zeros(n_units, dtype=np.bool_),
+        meal_pending=np.zeros(n_units, dtype=np.bool_),
+        cur_shift=np.full(n_units, -1, dtype=np.int64),
+        next_in_crew=np.full(n_units, -1, dtype=np.int64),
+    )
+    calls = state.Calls(
+        need=_ints(incidents.units_needed).copy(),
+        work=_floats(incidents.on_scene).copy(),
+        sent=np.zeros(n, dtype=np.int64),
+        preempted=np.zeros(n, dtype=np.int64),
+        outcome=np.full(n, ATTENDED, dtype=np.int64),
+        dispatched=np.full(n, np.nan),
+        first_arrival=np.full(n, np.nan),
+        all_arrived=np.full(n, np.nan),
+        cleared=np.full(n, np.nan),
+        left_stack=np.full(n, np.nan),
+        last_arrive=np.zeros(n),
+        clear_at=np.full(n, -1.0),
+        crew_head=np.full(n, -1, dtype=np.int64),
+        crew_tail=np.full(n, -1, dtype=np.int64),
+        queue_next=np.full(n, -1, dtype=np.int64),
+    )
+    # Bounds: a busy spell per unit sent, and a unit is sent at most twice per unit needed
+    # (pre-emption happens only on arrival and replaces one unit per unit it takes); a heap
+    # entry per completion (one per unit sent at most) and per meal.
+    sends = int(incidents.units_needed.sum()) * 2 + n_units + 1
+    keys = len(model.grade_codes) * (len(model.skill_names) + 1)
+    queues = state.Queues(
+        head=np.full(keys, -1, dtype=np.int64),
+        tail=np.full(keys, -1, dtype=np.int64),
+        queued=np.zeros(len(model.grade_codes), dtype=np.int64),
+        free=np.zeros((max(len(model.area_names), 1), static.may_attend.shape[1]), np.int64),
+        counters=np.zeros(3, dtype=np.int64),
+        heap_time=np.zeros(sends + len(static.sh_time)),
+        heap_code=np.zeros(sends + len(static.sh_time), dtype=np.int64),
+        shift_off=_floats(model.shift_end).copy(),
+        busy_unit=np.zeros(sends, dtype=np.int64),
+        busy_start=np.zeros(sends),
+        busy_end=np.zeros(sends),
+        busy_grade=np.zeros(sends, dtype=np.int64),
+        busy_incident=np.zeros(sends, dtype=np.int64),
+    )
+    kernel.run(static, units, calls, queues)
+    spells = int(queues.counters[state.N_BUSY])
     return Records(
         time=incidents.time,
         grade=incidents.grade,
@@ -507,22 +263,22 @@ def simulate(model: Model, incidents: Incidents) -> Records:
         vulnerable=incidents.vulnerable,
         units_needed=incidents.units_needed,
         skill=incidents.skill,
-        dispatched=np.array(dispatched, dtype=np.float64),
-        first_arrival=np.array(first_arrival, dtype=np.float64),
-        all_arrived=np.array(all_arrived, dtype=np.float64),
-        cleared=np.array(cleared, dtype=np.float64),
-        left_stack=np.array(left_stack, dtype=np.float64),
-        outcome=np.array(outcome, dtype=np.int64),
-        units_sent=np.array(sent, dtype=np.int64),
-        preempted=np.array(preempted, dtype=np.int64),
-        busy_unit=np.array(busy_unit, dtype=np.int64),
-        busy_start=np.array(busy_start, dtype=np.float64),
-        busy_end=np.array(busy_end, dtype=np.float64),
-        busy_grade=np.array(busy_grade, dtype=np.int64),
-        busy_incident=np.array(busy_incident, dtype=np.int64),
+        dispatched=calls.dispatched,
+        first_arrival=calls.first_arrival,
+        all_arrived=calls.all_arrived,
+        cleared=calls.cleared,
+        left_stack=calls.left_stack,
+        outcome=calls.outcome,
+        units_sent=calls.sent,
+        preempted=calls.preempted,
+        busy_unit=queues.busy_unit[:spells].copy(),
+        busy_start=queues.busy_start[:spells].copy(),
+        busy_end=queues.busy_end[:spells].copy(),
+        busy_grade=queues.busy_grade[:spells].copy(),
+        busy_incident=queues.busy_incident[:spells].copy(),
         shift_unit=model.shift_unit,
         shift_start=model.shift_start,
         shift_end=model.shift_end,
-        shift_off=np.array(shift_off, dtype=np.float64),
-        end_min=end,
+        shift_off=queues.shift_off,
+        end_min=model.end_min,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from forcesight.response.engine import Records
-from forcesight.response.model import ATTENDED, OUTCOME_NAMES, FloatArray, Model
+from forcesight.response.model import ATTENDED, OUTCOME_NAMES, FloatArray, IntArray, Model
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,39 @@ class Summary:
     unmet: pl.DataFrame  # grade, outcome, incidents
 
 
-def _is_sorted(values: FloatArray) -> bool:
-    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
+def _open_minutes(times: FloatArray, edges: FloatArray) -> FloatArray:
+    """For each bin [L, R) between consecutive edges: the integral over the bin of the number
+    of times at or before t. A time before L counts R - L; a time s inside counts R - s."""
+    bins = len(edges) - 1
+    index = np.searchsorted(edges, times, side="right") - 1
+    inside = (index >= 0) & (index < bins)
+    where = index[inside]
+    count = np.bincount(where, minlength=bins)[:bins]
+    partial = np.bincount(where, weights=edges[where + 1] - times[inside], minlength=bins)[:bins]
+    before = int((index < 0).sum()) + np.concatenate([[0], np.cumsum(count)[:-1]])
+    result: FloatArray = before * np.diff(edges) + partial
+    return result
 
 
 def occupancy_minutes(starts: FloatArray, ends: FloatArray, edges: FloatArray) -> FloatArray:
-    """Minutes of [start, end) intervals falling in each bin between consecutive edges, exactly.
+    """Minutes of [start, end) intervals falling in each bin between consecutive edges, exactly:
+    what the starts open in each bin less what the ends close (no sort, linear in intervals)."""
+    if len(edges) < 2:
+        return np.zeros(0)
+    occupancy: FloatArray = _open_minutes(starts, edges) - _open_minutes(ends, edges)
+    return occupancy
 
-    F(t) = sum over intervals of the overlap of [s, e) with [0, t) is piecewise linear; the
-    occupancy of a bin is F(right) - F(left)."""
-    s = starts if _is_sorted(starts) else np.sort(starts)
-    e = ends if _is_sorted(ends) else np.sort(ends)
-    cs = np.concatenate([[0.0], np.cumsum(s)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    ks = np.searchsorted(s, edges, side="right")
-    ke = np.searchsorted(e, edges, side="right")
-    total = ks * edges - cs[ks] - (ke * edges - ce[ke])
-    return np.diff(total)
+
+def covered_minutes(starts: FloatArray, ends: FloatArray, low: float, high: float) -> float:
+    """Minutes of [start, end) intervals within [low, high): the sum of occupancy_minutes."""
+    return float((np.clip(ends, low, high) - np.clip(starts, low, high)).sum())
+
+
+def count_at_or_before(times: FloatArray, edges: FloatArray) -> IntArray:
+    """How many times are at or before each edge."""
+    index = np.searchsorted(edges, times, side="left")  # the first edge at or after each time
+    counts: IntArray = np.cumsum(np.bincount(index, minlength=len(edges) + 1))[: len(edges)]
+    return counts
 
 
 def within_target(model: Model, records: Records) -> np.ndarray:
@@ -123,8 +139,8 @@ def summarise(model: Model, records: Records) -> Summary:
     stacked_mean_in_bin = np.divide(
         stacked_min, bin_len, out=np.zeros_like(bin_len), where=bin_len > 0
     )
-    at_edges = np.searchsorted(np.sort(records.time), edges[:-1], side="right") - np.searchsorted(
-        np.sort(stacked_until), edges[:-1], side="right"
+    at_edges = count_at_or_before(records.time, edges[:-1]) - count_at_or_before(
+        stacked_until, edges[:-1]
     )
     reached_all = ~np.isnan(wait)
     duration = max(end, 1e-9)
@@ -132,18 +148,12 @@ def summarise(model: Model, records: Records) -> Summary:
     arrival_rate = len(records.time) / max(model.horizon_min, 1e-9)
     waiting_time = stacked_until - records.time
     days = max(int(end // 1440), 1)
-    daily = np.array(
-        [
-            stacked_min[(edges[:-1] >= d * 1440) & (edges[:-1] < (d + 1) * 1440)].sum() / 1440
-            for d in range(days)
-        ]
-    )
+    day_of_bin = (edges[:-1] // 1440).astype(np.int64)
+    daily = np.bincount(day_of_bin, weights=stacked_min, minlength=days)[:days] / 1440
     growth = float(np.polyfit(np.arange(days), daily, 1)[0]) if days >= 3 else 0.0
-    on_duty_min = occupancy_minutes(records.shift_start, records.shift_off, edges)
-    busy_min = occupancy_minutes(records.busy_start, records.busy_end, edges)
-    utilisation = (
-        float(busy_min.sum() / on_duty_min.sum()) if on_duty_min.sum() > 0 else float("nan")
-    )
+    on_duty_min = covered_minutes(records.shift_start, records.shift_off, edges[0], edges[-1])
+    busy_min = covered_minutes(records.busy_start, records.busy_end, edges[0], edges[-1])
+    utilisation = busy_min / on_duty_min if on_duty_min > 0 else float("nan")
     overtime = np.clip(records.shift_off - records.shift_end, 0, None).sum() / 60.0
     stacked_at_end = int(
         ((records.time <= end) & (stacked_until >= end) & (records.outcome != ATTENDED)).sum()
