@@ -178,7 +178,7 @@ def test_the_example_roster_against_itself_differs_by_exactly_nothing() -> None:
     dispatches, and a difference of exactly zero in every replication."""
     examples = Path(__file__).resolve().parents[2] / "examples"
     current = read_roster_csv(examples / "rostering_current.csv")
-    path, text = scenario_source(str(examples / "rostering_response.yaml"), 3, open_engine)
+    path, text = scenario_source(str(examples / "response_county_north.yaml"), 3, open_engine)
     result = simulate_rosters(current, current, path, text=text, replications=2,
                               executor="serial").to_dict()  # fmt: skip
     assert result["horizon_days"] == 3 and result["a"]["units"] == 50
