@@ -14,7 +14,6 @@ from response_testkit import EXAMPLES, worlds
 from forcesight.response import reference
 from forcesight.response.engine import Records, simulate
 from forcesight.response.factory import build_model
-from forcesight.response.state import compiled
 from forcesight.response.model import (
     ATTENDED,
     STACK_FULL,
@@ -24,6 +23,7 @@ from forcesight.response.model import (
     sample_incidents,
 )
 from forcesight.response.results import count_at_or_before, occupancy_minutes
+from forcesight.response.state import compiled
 from forcesight.response.validate import load_scenario
 
 

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from forcesight.response import catalogue
 from forcesight.rostering import queries, service
 from forcesight.rostering.compare import compare_rosters
-from forcesight.rostering.simulation import SHARE_LABELS, simulate_rosters
-from forcesight.web.context import web_context
+from forcesight.rostering.simulation import SHARE_LABELS, comparison_record, simulate_rosters
+from forcesight.web import audit
+from forcesight.web.context import client_ip, web_context
 from forcesight.web.guard import signed_in
 from forcesight.web.pages import render
 from forcesight.web.routing import action
@@ -100,6 +103,7 @@ def compare_page(
     replications: Reps = catalogue.DEFAULT_REPLICATIONS,
     horizon_days: Days = catalogue.DEFAULT_HORIZON_DAYS,
     seed: Seed = None,
+    saved: Annotated[str, Query(max_length=80)] = "",
 ) -> Response:
     result: dict[str, Any] | None = None
     chart = ""
@@ -113,8 +117,60 @@ def compare_page(
     return render(
         request, "rosters_compare.html", title="Compare a current and a proposed roster",
         a=a, b=b, scenario=scenario, replications=replications, horizon_days=horizon_days,
-        seed=seed, result=result, chart=chart, **_page_context(request),
+        seed=seed, result=result, chart=chart, saved=saved, **_page_context(request),
     )  # fmt: skip
+
+
+def _save(request: Request, principal: Principal, fields: dict[str, Any]) -> str:
+    """Run the comparison again (the same seeds give the same numbers) and store it under
+    ``name``; the Force Management Statement reports the newest stored comparison."""
+    context = web_context(request)
+    view = compare_view(
+        context.engine, fields["a"], fields["b"], fields["scenario"],
+        replications=fields["replications"], horizon_days=fields["horizon_days"],
+        seed=fields["seed"],
+    )  # fmt: skip
+    payload: dict[str, Any] = {"simulation": view["simulation"]}
+    if view["cover"] is not None:
+        payload |= {k: v for k, v in view["cover"].items() if k != "hourly"}
+    now = context.clock()
+    record = comparison_record(fields["a"], fields["b"], fields["scenario"], payload, now)
+    queries.save_named(context.engine, queries.KIND_COMPARISON, fields["name"], record, now,
+                       principal.username)  # fmt: skip
+    with context.engine.begin() as connection:
+        audit.record(
+            connection, principal.username, "roster.compare.save",
+            f"comparison:{fields['name']}", {"a": fields["a"], "b": fields["b"],
+                                             "scenario": fields["scenario"]},
+            client_ip(request), at=now,
+        )  # fmt: skip
+    return str(fields["name"])
+
+
+@router.post(
+    "/rosters/compare/save", include_in_schema=False, openapi_extra=action("roster.compare")
+)
+async def compare_save(
+    request: Request,
+    principal: Signed,
+    a: Annotated[str, Form(min_length=1, max_length=200)],
+    b: Annotated[str, Form(min_length=1, max_length=200)],
+    name: Annotated[str, Form(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")],
+    scenario: Annotated[str, Form(max_length=200)] = "",
+    replications: Annotated[
+        int, Form(ge=MIN_REPLICATIONS, le=catalogue.MAX_REPLICATIONS)
+    ] = catalogue.DEFAULT_REPLICATIONS,
+    horizon_days: Annotated[
+        float, Form(gt=0, le=catalogue.MAX_HORIZON_DAYS)
+    ] = catalogue.DEFAULT_HORIZON_DAYS,
+    seed: Annotated[str, Form(max_length=12, pattern=r"^\d*$")] = "",
+) -> Response:
+    """Store the comparison on the page for the Force Management Statement."""
+    fields = {"a": a, "b": b, "name": name, "scenario": scenario, "replications": replications,
+              "horizon_days": horizon_days, "seed": int(seed) if seed else None}  # fmt: skip
+    stored = await run_in_threadpool(_save, request, principal, fields)
+    query = {k: v for k, v in fields.items() if k != "name" and v not in ("", None)}
+    return RedirectResponse(f"/rosters/compare?{urlencode(query | {'saved': stored})}", 303)
 
 
 api = APIRouter(prefix="/api/v1/rosters", tags=["rostering"], responses=ERRORS)
