@@ -40,6 +40,46 @@ REFERENCE: tuple[tuple[str, str], ...] = (
 
 Progress = Callable[[str, int, int], None]
 
+#: The demo's response shift pattern: a five-team, five-week rotation designed against the
+#: Erlang cover of the demo force's own incident log (the web form's defaults).
+DEMO_PATTERN = "demo-response"
+DEMO_PATTERN_SECONDS = 5.0
+
+
+def design_demo_pattern(engine: Engine, at: datetime) -> str:
+    """Design and store the demo force's response pattern for its serving response officers
+    (so the statement's shift-pattern section has a pattern to assess); returns its name."""
+    from sqlalchemy import func, or_, select
+
+    from forcesight.rostering.design_form import LOG, DesignRequest, run_design_request
+    from forcesight.rostering.spec import FunctionSpec
+    from forcesight.store.entities import staff
+
+    day = at.date()
+    with engine.connect() as connection:
+        headcount = connection.execute(
+            select(func.count()).where(
+                staff.c.function == "response",
+                staff.c.staff_type == "officer",
+                or_(staff.c.joined_on.is_(None), staff.c.joined_on <= day),
+                or_(staff.c.left_on.is_(None), staff.c.left_on > day),
+            )
+        ).scalar_one()
+    request = DesignRequest(
+        name=DEMO_PATTERN,
+        function=FunctionSpec(
+            name="response", headcount=max(int(headcount), 5), teams=5, cycle_weeks=5,
+            shift_lengths_hours=[8, 10, 12], start_hours=[6, 7, 14, 15, 22],
+        ),
+        cover_source=LOG,
+        rest_days_in_pairs=True,
+        max_consecutive_shifts=7,
+        max_consecutive_nights=4,
+        time_limit_seconds=DEMO_PATTERN_SECONDS,
+    )  # fmt: skip
+    run_design_request(engine, request, at, "demo")
+    return DEMO_PATTERN
+
 
 def reference_files() -> list[tuple[str, Path]]:
     """Shipped reference files, plus the Northamptonshire street files of a checkout."""
@@ -54,12 +94,14 @@ def reference_files() -> list[tuple[str, Path]]:
 class DemoReport:
     imports: list[ImportResult] = field(default_factory=list)
     force: dict[str, Any] = field(default_factory=dict)
+    pattern: str | None = None  # the stored response shift pattern designed for the demo
     statement: Path | None = None  # the Force Management Statement built for the demo force
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "imports": [r.to_dict() for r in self.imports],
             "force": self.force,
+            "pattern": self.pattern,
             "statement": str(self.statement) if self.statement else None,
         }
 
@@ -88,6 +130,9 @@ def build_demo(
         progress("Reference data imported", len(files), len(files))
     summary = build_demo_force(engine, seed=seed, progress=progress)
     report.force = summary.to_dict()
+    if progress:
+        progress("Designing the response shift pattern", 0, 1)
+    report.pattern = design_demo_pattern(engine, DEFAULT_AS_OF)
     if reports is not None:
         if progress:
             progress("Building the Force Management Statement", 0, 1)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from forcesight.allocation.policy import load_allocation_policy
 from forcesight.allocation.service import propose
+from forcesight.demo import design_demo_pattern
+from forcesight.rostering.service import load_design
+from forcesight.rostering.service import report_section as rostering_report
 from forcesight.synthetic import DEFAULT_AS_OF, DEFAULT_PARAMS, DemoFrames, generate_demo_force
 from forcesight.synthetic.build import build_demo_force
 from forcesight.tracking.events import DATA_QUALITY_EVENT, open_record, record_event
@@ -117,6 +120,34 @@ def test_the_engines_read_the_built_demo_force(engine: Engine, small: DemoFrames
     _tracking_recomputes_a_plausible_mix_per_kind(engine)
     _allocation_finds_investigators_for_most_of_the_queue(engine, small)
     _tracking_accepts_a_sample_of_records_event_by_event(engine, small)
+    _the_demo_pattern_is_designed_for_the_response_officers(engine)
+
+
+def _the_demo_pattern_is_designed_for_the_response_officers(engine: Engine) -> None:
+    """The demo designs a response pattern against its own log's Erlang cover and stores it,
+    so the statement's shift-pattern section assesses it instead of saying none is stored."""
+    name = design_demo_pattern(engine, DEFAULT_AS_OF)
+    pattern = load_design(engine, name)
+    serving = small_response_officers(engine)
+    assert [f.function for f in pattern.functions] == ["response"]
+    response = pattern.functions[0]  # each line is worked by cycle_weeks teams
+    assert sum(response.team_sizes) * response.cycle_weeks + response.spare_officers == serving
+    sections = rostering_report(engine, DEFAULT_AS_OF)
+    assert sections[0].missing == [] and sections[0].figures
+
+
+def small_response_officers(engine: Engine) -> int:
+    day = DEFAULT_AS_OF.date()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT joined_on, left_on FROM staff WHERE function = 'response' AND "
+                 "staff_type = 'officer'")
+        ).all()  # fmt: skip
+    return sum(
+        (j is None or date.fromisoformat(str(j)[:10]) <= day)
+        and (left is None or date.fromisoformat(str(left)[:10]) > day)
+        for j, left in rows
+    )
 
 
 def _tracking_accepts_a_sample_of_records_event_by_event(engine: Engine, demo: DemoFrames) -> None:
