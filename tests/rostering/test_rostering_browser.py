@@ -5,38 +5,33 @@ test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 from rostering_web_support import NOW, pattern, seed
+from tests.browser_support import (
+    PASSWORD,
+    SHOTS,
+    browser_config,
+    launch,
+    require_chromium,
+    serve,
+    sign_in,
+)
 
 from forcesight.rostering.rules import REST
 from forcesight.store.engine import open_engine
 from forcesight.store.migrate import upgrade
 from forcesight.web import accounts
-from forcesight.web.app import create_app
-from forcesight.web.config import WebConfig
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("FORCESIGHT_TEST_CHROMIUM", "/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    require_chromium()
     folder = tmp_path_factory.mktemp("roster-browser")
     url = f"sqlite:///{folder / 'store.db'}"
     engine = open_engine(url)
@@ -45,42 +40,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with engine.begin() as conn:
         accounts.add_user(conn, "P1", "planner", PASSWORD, actor="t", ip="t", now=NOW)
     engine.dispose()
-    config = WebConfig(session_minutes=30, login_max_failures=5, login_lockout_minutes=15,
-                       secure_cookies=True, max_upload_mb=2, secret_key="k",
-                       data_dir=folder / "data")  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(url, config=config, clock=lambda: NOW)
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=30)
+    with serve(url, browser_config(folder), clock=lambda: NOW) as base:
+        yield base
 
 
 def test_design_a_roster_in_the_browser(server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        chromium = launch(p)
         context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.goto("/login")
-        page.get_by_label("Username", exact=True).fill("P1")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda u: "/login" not in u)
+        sign_in(page, "P1")
         page.goto("/rosters")
         page.get_by_role("link", name="Design a roster").click()
         page.wait_for_url("**/rosters/design")

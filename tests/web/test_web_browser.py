@@ -4,47 +4,31 @@ out; a screenshot of every page goes to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from web_support import DAMAGED, PASSWORD, ROLES, ROOT, STREET
+from tests.browser_support import SHOTS, browser_config, launch, require_chromium, serve, sign_in
+from web_support import DAMAGED, PASSWORD, ROLES, STREET
 
 from forcesight.store.engine import open_engine
 from forcesight.store.migrate import upgrade
 from forcesight.web import accounts
-from forcesight.web.app import create_app
 from forcesight.web.clock import utc_now
-from forcesight.web.config import WebConfig
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("FORCESIGHT_TEST_CHROMIUM", "/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
 REAL = STREET / "2024-02" / "2024-02-northamptonshire-street.csv"
 DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by uvicorn in a thread on a free loopback port, over a SQLite store."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    require_chromium()
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'store.db'}"
     engine = open_engine(url)
@@ -55,46 +39,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 connection, f"{role}1", role, PASSWORD, actor="test", ip="test", now=utc_now()
             )
     engine.dispose()
-    config = WebConfig(
-        session_minutes=30,
-        login_max_failures=5,
-        login_lockout_minutes=15,
-        secure_cookies=True,  # Chromium accepts Secure cookies from http://127.0.0.1
-        max_upload_mb=20,
-        secret_key="browser-test-key",
-        data_dir=folder / "data",
-    )
-    port = _free_port()
-    app = create_app(url, config=replace(config))
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=30)
+    config = browser_config(folder, max_upload_mb=20, secret_key="browser-test-key")
+    with serve(url, config) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        chromium = launch(p)
         yield chromium
         chromium.close()
 
@@ -125,11 +78,7 @@ class Visit:
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     def sign_in(self, username: str) -> None:
-        self.page.goto("/login")
-        self.page.get_by_label("Username", exact=True).fill(username)
-        self.page.get_by_label("Password", exact=True).fill(PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_url(lambda u: "/login" not in u)
+        sign_in(self.page, username, PASSWORD)
 
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Sign out").click()
