@@ -245,3 +245,66 @@ def worlds(draw: st.DrawFn, preempt: bool | None = None) -> tuple[Model, Inciden
         ),
     )
     return model, incidents
+
+
+def one_unit_force(travel_min: float, on_scene: list[float], times: list[float],
+                   grades: list[int]) -> tuple[Model, Incidents]:  # fmt: skip
+    """One area, one unit on duty throughout, two grades, grade 1 may pre-empt grade 2; the
+    incidents at ``times`` (grade index 0 or 1), each needing one unit, travel fixed."""
+    n = len(times)
+    model = Model(
+        name="one unit",
+        start=datetime(2026, 1, 5),
+        horizon_min=1000.0,
+        end_min=2000.0,
+        grade_codes=("1", "2"),
+        target_min=np.full((2, 2), 15.0),
+        target_share=np.full(2, 0.9),
+        area_names=("a",),
+        area_rural=np.zeros(1, dtype=bool),
+        travel_median=np.array([[travel_min]]),
+        travel_sigma=0.0,
+        category_names=("c",),
+        category_distribution=np.array([EXPONENTIAL]),
+        category_location=np.array([30.0]),
+        category_sigma=np.array([0.0]),
+        skill_names=("firearms",),
+        function_names=("response",),
+        unit_ids=("u0",),
+        unit_function=np.zeros(1, dtype=np.int64),
+        unit_area=np.zeros(1, dtype=np.int64),
+        unit_skills=np.zeros(1, dtype=np.int64),
+        unit_grades=np.array([0b11]),
+        shift_unit=np.zeros(1, dtype=np.int64),
+        shift_start=np.zeros(1),
+        shift_end=np.array([3000.0]),
+        briefing_min=0.0,
+        meal_min=0.0,
+        meal_after_min=120.0,
+        demand=ProfileDemand(
+            rate_per_hour=np.zeros((168, 2)),
+            area_share=np.ones(1),
+            category_of_grade=np.zeros(2, dtype=np.int64),
+            two_unit_share=np.zeros(2),
+            skill_share=np.zeros((2, 1)),
+            vulnerable_share=np.zeros(2),
+        ),
+        preempt_for=0b01,
+        preempt_from=0b10,
+        reserve_units=0,
+        reserve_for=1,
+        stack_limit=np.array([-1, -1]),
+        max_wait_min=np.array([np.inf, np.inf]),
+    )
+    incidents = Incidents(
+        time=np.array(times, dtype=np.float64),
+        grade=np.array(grades, dtype=np.int64),
+        area=np.zeros(n, dtype=np.int64),
+        category=np.zeros(n, dtype=np.int64),
+        units_needed=np.ones(n, dtype=np.int64),
+        skill=np.full(n, -1, dtype=np.int64),
+        vulnerable=np.zeros(n, dtype=bool),
+        on_scene=np.array(on_scene, dtype=np.float64),
+        travel_factor=np.ones((n, 2)),
+    )
+    return model, incidents

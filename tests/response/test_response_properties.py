@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
-from response_testkit import worlds
+from response_testkit import one_unit_force, worlds
 
+from forcesight.response import reference
 from forcesight.response.engine import Records, simulate
 from forcesight.response.model import (
     ATTENDED,
@@ -86,3 +87,31 @@ def test_preemption_only_takes_from_lower_grades(world: tuple[Model, Incidents])
     _check_conservation(records, len(incidents))
     # The top grade is never pre-empted (it may only take, not give).
     assert (records.preempted[records.grade == 0] == 0).all()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(preempt=True))
+def test_a_unit_taken_on_its_way_is_not_counted_as_arriving(
+    world: tuple[Model, Incidents],
+) -> None:
+    """An incident whose unit was pre-empted before reaching it is first reached by the unit
+    that finally gets there: its first arrival is never before that unit was sent."""
+    model, incidents = world
+    records = simulate(model, incidents)
+    done = ~np.isnan(records.cleared) & (records.cleared <= records.end_min)
+    for i in np.flatnonzero((records.units_needed == 1) & done):
+        served = (records.busy_incident == i) & (records.busy_end == records.cleared[i])
+        assert served.any()
+        assert records.first_arrival[i] >= records.busy_start[served].min() - 1e-9
+
+
+def test_an_incident_whose_unit_is_taken_on_its_way_is_reached_later() -> None:
+    """A grade 2 call at 0 gets the only unit (10 min away); a grade 1 call at 5 takes it on
+    its way. Grade 2 is reached only when the unit comes back for it: sent at 45 (grade 1
+    reached at 15, 30 min on scene), on scene at 55, not at 10."""
+    model, incidents = one_unit_force(10.0, [20.0, 30.0], [0.0, 5.0], [1, 0])
+    for records in (simulate(model, incidents), reference.simulate(model, incidents)):
+        assert records.preempted.tolist() == [1, 0]
+        assert records.first_arrival.tolist() == [55.0, 15.0]
+        assert records.dispatched.tolist() == [0.0, 5.0]
+        assert records.cleared.tolist() == [75.0, 45.0]

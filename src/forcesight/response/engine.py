@@ -18,7 +18,8 @@ Rules the engine keeps (docs/response.md explains each):
 * An incident needing k units gets them one by one; work on scene starts when the last is
   there. An incident that needs a skill takes only units holding it.
 * Pre-emption takes a unit from an incident of a lower grade; that incident goes back to the
-  front of its stack, keeping the work still to do.
+  front of its stack, keeping the work still to do. A unit taken on its way never reached the
+  incident: its first arrival is that of the next unit to get there.
 * Shifts: unavailable during briefing; a meal break falls due after ``meal_after_min`` and is
   taken when the unit next comes free; a unit busy at the end of its shift finishes the
   incident (overtime) and then goes off duty. Shifts longer than 24 h (constant staffing) have

@@ -59,7 +59,7 @@ def dispatch(s: Static, un: Units, c: Calls, q: Queues, u: int, i: int, now: flo
         c.dispatched[i] = now
         c.left_stack[i] = now
         c.first_arrival[i] = on_scene
-    elif on_scene < c.first_arrival[i]:
+    elif not on_scene >= c.first_arrival[i]:  # earlier, or none yet (nan)
         c.first_arrival[i] = on_scene
     un.next_in_crew[u] = -1
     if c.crew_tail[i] >= 0:
@@ -205,11 +205,15 @@ def take_unit(s: Static, un: Units, c: Calls, q: Queues, u: int, now: float) -> 
         c.clear_at[j] = -1.0
         c.all_arrived[j] = np.nan
     last = 0.0
+    first = np.inf
     v = c.crew_head[j]
     while v >= 0:
         last = max(last, un.arrive[v])
+        first = min(first, un.arrive[v])
         v = un.next_in_crew[v]
     c.last_arrive[j] = last
+    if c.first_arrival[j] > now:  # nobody on scene yet: the first to arrive is still to come
+        c.first_arrival[j] = first if first < np.inf else np.nan
     c.need[j] += 1
     if was_complete:
         stack_push_front(c, q, s.g_of[j] * s.keys_per_grade + s.s_of[j] + 1, j)

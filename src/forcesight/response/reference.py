@@ -139,7 +139,7 @@ def simulate(model: Model, incidents: Incidents) -> Records:
             dispatched[i] = now
             left_stack[i] = now
             first_arrival[i] = arrive
-        elif arrive < first_arrival[i]:
+        elif not arrive >= first_arrival[i]:  # earlier, or none yet (nan)
             first_arrival[i] = arrive
         if i in crew:
             crew[i].append(u)
@@ -269,6 +269,8 @@ def simulate(model: Model, incidents: Incidents) -> Records:
             clear_at[j] = -1.0
             all_arrived[j] = nan
         last_arrive[j] = max((u_arrive[v] for v in units), default=0.0)
+        if first_arrival[j] > now:  # nobody on scene yet: the first to arrive is still to come
+            first_arrival[j] = min((u_arrive[v] for v in units), default=nan)
         need[j] += 1
         if was_complete:
             queues[g_of[j] * keys_per_grade + s_of[j] + 1].appendleft(j)
