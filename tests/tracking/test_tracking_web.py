@@ -4,6 +4,7 @@ refused event shows the engine's reason and writes nothing."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, func, select
 from tracking_helpers import seed
 
+from forcesight.errors import AccountError
 from forcesight.store.entities import clock_events, clock_records
 from forcesight.tracking.events import open_record, record_event
 from forcesight.web import accounts, audit
@@ -219,3 +221,30 @@ def test_roles_that_may_not_record_see_no_form(site: Site) -> None:
     assert page.status_code == 200 and "Record the event" not in page.text
     site.as_user("planner1")
     assert site.client.get("/clocks").status_code == 403
+
+
+def test_a_linked_account_sees_its_own_and_its_team_s_clocks(site: Site) -> None:
+    with site.engine.begin() as conn:
+        linked = accounts.link_staff(conn, "C1", "C1", actor="admin1", ip="t", now=NOW)
+    assert linked.staff_id == "C1"
+    with pytest.raises(AccountError, match="No staff record 'NOBODY'"), site.engine.begin() as conn:
+        accounts.link_staff(conn, "S1", "NOBODY", actor="admin1", ip="t", now=NOW)
+    assert [e.target for e in site.audited("user.link_staff")] == ["user:C1"]
+    site.as_user("C1")
+    everyone = site.client.get("/clocks")
+    assert 'id="f-whose"' in everyone.text and {"R1", "INV1", "M1"} <= _due(everyone.text)
+    mine = site.client.get("/clocks", params={"whose": "mine"})
+    assert mine.status_code == 200
+    assert _due(mine.text) >= {"R1"} and "INV1" not in _due(mine.text)  # INV1 is S1's
+    team = site.client.get("/clocks", params={"whose": "my_team"})  # C1 is in T1
+    assert "R1" in _due(team.text) and not {"INV1", "M1"} & _due(team.text)  # both T2's
+    site.as_user("analyst1")  # not linked: no choice offered, and told why
+    page = site.client.get("/clocks", params={"whose": "mine"})
+    assert 'id="f-whose"' not in page.text and "link-staff" in page.text
+    assert {"R1", "INV1", "M1"} <= _due(page.text)  # the whole force, as before
+
+
+def _due(html: str) -> set[str]:
+    """The references in the page's "Due soon and overdue" table."""
+    table = html.split('id="due-heading"', 1)[1].split("</section>", 1)[0]
+    return set(re.findall(r">([A-Z]+[0-9]+)</a>", table))

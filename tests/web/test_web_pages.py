@@ -14,7 +14,7 @@ def test_healthz_reports_store_and_schema_without_sign_in(sqlite_web: WebApp) ->
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok" and body["store"] == "reachable"
-    assert "0002_web" in body["schema_version"]
+    assert "0003_web_staff" in body["schema_version"]
     assert body["schema_version"] == body["expected_schema_version"]
 
 

@@ -67,6 +67,12 @@ def queue(
     )
 
 
+def team_of(engine: Engine, staff_id: str) -> str | None:
+    """The team of a staff member (for "my team's clocks"), or None."""
+    with engine.connect() as conn:
+        return queries.staff_team(conn, staff_id)
+
+
 def overdue_by_supervisor(engine: Engine, now: datetime) -> pl.DataFrame:
     """Overdue supervisory reviews of investigations, per supervisor."""
     return views.overdue_by_owner(evaluate(engine, now, kinds=["investigation"]))

@@ -50,6 +50,7 @@ At = Annotated[
 ]
 Kind = Annotated[Literal[RECORD_KINDS] | None, Blank, Query()]  # type: ignore[valid-type]
 Team = Annotated[str | None, Query(max_length=40)]
+Whose = Annotated[Literal["all", "mine", "my_team"], Query()]
 
 
 def local_now(request: Request) -> datetime:
@@ -92,21 +93,33 @@ def record_as(request: Request, principal: Principal, form: dict[str, str]) -> R
 
 
 def _queue_page(
-    request: Request, kind: str | None, team: str | None, overdue: bool, at: datetime | None
+    request: Request,
+    principal: Principal,
+    kind: str | None,
+    team: str | None,
+    overdue: bool,
+    at: datetime | None,
+    whose: str = "all",
 ) -> Response:
     engine = web_context(request).engine
     now = evaluation_time(request, at)
     kinds = [kind] if kind else None
-    scope: Literal["team", "force"] = "team" if team else "force"
-    frame = service.queue(engine, now, scope, team_id=team or None, overdue_only=overdue,
-                          kinds=kinds)  # fmt: skip
+    mine = principal.staff_id
+    if whose == "my_team" and mine:
+        team = service.team_of(engine, mine) or team
+    scope: Literal["me", "team", "force"] = (
+        "me" if whose == "mine" and mine else "team" if team else "force"
+    )
+    frame = service.queue(engine, now, scope, staff_id=mine, team_id=team or None,
+                          overdue_only=overdue, kinds=kinds)  # fmt: skip
     return render(
         request, "clocks_queue.html", title="Clocks due and overdue", now=now,
         at=at.isoformat(timespec="minutes") if at else "", clocks=rows(frame),
         total=frame.height, overdue_total=frame.filter(pl.col("status") == "overdue").height,
         by_supervisor=rows(service.overdue_by_supervisor(engine, now)),
         repeat_missing=rows(service.repeat_missing_children(engine, now)),
-        kinds=RECORD_KINDS, filters={"kind": kind or "", "team": team or "", "overdue": overdue},
+        kinds=RECORD_KINDS, staff_id=mine, whose=whose if mine else "all",
+        filters={"kind": kind or "", "team": team or "", "overdue": overdue},
     )  # fmt: skip
 
 
@@ -118,8 +131,9 @@ def queue_page(
     team: Team = None,
     overdue: bool = False,
     at: At = None,
+    whose: Whose = "all",
 ) -> Response:
-    return _queue_page(request, kind, team, overdue, at)
+    return _queue_page(request, principal, kind, team, overdue, at, whose)
 
 
 @router.get("/clocks/compliance", include_in_schema=False, openapi_extra=action("clocks.view"))

@@ -59,6 +59,7 @@ class User:
     created_at: datetime
     created_by: str
     last_login_at: datetime | None
+    staff_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def _public(row: queries.UserRow) -> User:
         created_at=row.created_at,
         created_by=row.created_by,
         last_login_at=row.last_login_at,
+        staff_id=row.staff_id,
     )
 
 
@@ -120,6 +122,38 @@ def add_user(
 
 def list_users(connection: Connection) -> list[User]:
     return [_public(r) for r in queries.all_users(connection)]
+
+
+def link_staff(
+    connection: Connection,
+    username: str,
+    staff_id: str | None,
+    *,
+    actor: str,
+    ip: str,
+    now: datetime,
+) -> User:
+    """Link an account to the staff record of the person who uses it (``None`` unlinks), so
+    the clocks pages can show "my clocks" and "my team's"; audited. The staff id must exist."""
+    from sqlalchemy import select
+
+    from forcesight.store.entities import staff
+
+    row = queries.user_by_name(connection, username)
+    if row is None:
+        raise UnknownUserError(username)
+    if staff_id is not None:
+        found = connection.execute(select(staff.c.id).where(staff.c.id == staff_id)).first()
+        if found is None:
+            raise AccountError(
+                f"No staff record {staff_id!r}: import the workforce file first, or check the id."
+            )
+    queries.set_user_staff(connection, row.id, staff_id)
+    audit.record(connection, actor, "user.link_staff", f"user:{username}",
+                 {"staff_id": staff_id}, ip, at=now)  # fmt: skip
+    updated = queries.user_by_name(connection, username)
+    assert updated is not None
+    return _public(updated)
 
 
 def set_enabled(

@@ -102,6 +102,26 @@ def _set_enabled(name: str, enabled: bool) -> None:
     console.print(f"{user.username} is now {'enabled' if user.enabled else 'disabled'}.")
 
 
+@user_app.command("link-staff")
+def user_link_staff(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    staff_id: Annotated[
+        str | None, typer.Argument(help="Staff id (as in the workforce file); omit to unlink.")
+    ] = None,
+) -> None:
+    """Link an account to its holder's staff record (for "my clocks" and "my team's")."""
+
+    def action() -> accounts.User:
+        with store_engine().begin() as connection:
+            return accounts.link_staff(
+                connection, name, staff_id, actor=_actor(), ip="local", now=utc_now()
+            )
+
+    user = run_or_exit(action)
+    linked = f"linked to staff {user.staff_id}" if user.staff_id else "not linked to staff"
+    console.print(f"{user.username} is now {linked}.")
+
+
 @user_app.command("disable")
 def user_disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
     """Disable an account and end its sessions."""
@@ -146,6 +166,7 @@ def _user_dict(user: accounts.User) -> dict[str, object]:
         "created_at": user.created_at,
         "created_by": user.created_by,
         "last_login_at": user.last_login_at,
+        "staff_id": user.staff_id,
     }
 
 

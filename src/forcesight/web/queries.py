@@ -24,6 +24,7 @@ class UserRow:
     created_by: str
     password_changed_at: datetime
     last_login_at: datetime | None
+    staff_id: str | None = None
 
 
 def _user(row: Any) -> UserRow:
@@ -37,6 +38,7 @@ def _user(row: Any) -> UserRow:
         created_by=row.created_by,
         password_changed_at=row.password_changed_at,
         last_login_at=row.last_login_at,
+        staff_id=row.staff_id,
     )
 
 
@@ -78,6 +80,10 @@ def all_users(connection: Connection) -> list[UserRow]:
 
 def set_user_enabled(connection: Connection, user_id: int, enabled: bool) -> None:
     connection.execute(update(users).where(users.c.id == user_id).values(enabled=enabled))
+
+
+def set_user_staff(connection: Connection, user_id: int, staff_id: str | None) -> None:
+    connection.execute(update(users).where(users.c.id == user_id).values(staff_id=staff_id))
 
 
 def set_user_password(
@@ -161,6 +167,7 @@ class SessionRow:
     enabled: bool
     created_at: datetime
     last_seen_at: datetime
+    staff_id: str | None = None
 
 
 def insert_session(
@@ -193,6 +200,7 @@ def session_by_id(connection: Connection, session_id: str) -> SessionRow | None:
             users.c.enabled,
             web_sessions.c.created_at,
             web_sessions.c.last_seen_at,
+            users.c.staff_id,
         )
         .join(users, users.c.id == web_sessions.c.user_id)
         .where(web_sessions.c.id == session_id)
@@ -207,6 +215,7 @@ def session_by_id(connection: Connection, session_id: str) -> SessionRow | None:
         enabled=bool(row.enabled),
         created_at=row.created_at,
         last_seen_at=row.last_seen_at,
+        staff_id=row.staff_id,
     )
 
 

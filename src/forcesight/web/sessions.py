@@ -36,6 +36,7 @@ class Principal:
     session_id: str
     csrf_token: str
     ip: str
+    staff_id: str | None = None  # the staff record the account belongs to, if linked
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class SessionStore:
                 connection, user.username, "login", f"user:{user.username}", None, ip, at=now
             )
         return token, Principal(
-            user.username, user.role, session_id, self.csrf_token(session_id), ip
+            user.username, user.role, session_id, self.csrf_token(session_id), ip, row.staff_id
         )
 
     def resolve(self, token: str | None, ip: str) -> SessionLookup:
@@ -100,7 +101,9 @@ class SessionStore:
             with self.engine.begin() as connection:
                 queries.touch_session(connection, session_id, now)
         return SessionLookup(
-            Principal(row.username, row.role, session_id, self.csrf_token(session_id), ip)
+            Principal(
+                row.username, row.role, session_id, self.csrf_token(session_id), ip, row.staff_id
+            )
         )
 
     def end(self, principal: Principal) -> None:

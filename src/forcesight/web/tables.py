@@ -23,6 +23,8 @@ users = Table(
     Column("created_by", String(80), nullable=False),
     Column("password_changed_at", DateTime, nullable=False),
     Column("last_login_at", DateTime),
+    # The staff record this account belongs to (a pseudonymous staff id), for "my clocks".
+    Column("staff_id", String(40)),
 )
 
 # Server-side sessions. ``id`` is the SHA-256 of the cookie's token, so a copy of the store does
