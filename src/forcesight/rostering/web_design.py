@@ -103,6 +103,10 @@ class DesignJobs:
         self._executor.submit(self._run, job, request, ip)
         return job
 
+    def shutdown(self) -> None:
+        """Wait for the running design (bounded by its time limit) and stop the worker."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
     def get(self, job_id: str) -> DesignJob | None:
         with self._lock:
             return self._jobs.get(job_id)
@@ -145,6 +149,7 @@ def design_jobs(request: Request) -> DesignJobs:
             context = web_context(request)
             jobs = DesignJobs(context.engine, context.clock)
             state.roster_design_jobs = jobs
+            state.shutdown_hooks.append(jobs.shutdown)
     return jobs
 
 

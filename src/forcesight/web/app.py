@@ -64,9 +64,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The chart renderer takes seconds to start the first time: warm it in the background.
-        threading.Thread(target=warm, name="forcesight-warm", daemon=True).start()
+        warming = threading.Thread(target=warm, name="forcesight-warm", daemon=True)
+        warming.start()
         yield
         jobs.shutdown()
+        # Background work must finish before the store's connections close: a thread that
+        # checked a connection out after dispose() would leave it open until collected.
+        warming.join(timeout=60)
+        for hook in app.state.shutdown_hooks:
+            hook()
         engine.dispose()
 
     app = FastAPI(
@@ -100,6 +106,8 @@ def create_app(
         templates=make_templates(template_dirs),
         nav=nav,
     )
+    # Domains that start their own background workers register how to stop them here.
+    app.state.shutdown_hooks = []
     for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
