@@ -9,6 +9,14 @@ from tests.workforce.force_fixture import seed
 from forcesight.workforce.policy import WorkforcePolicy, load_workforce_policy
 
 
+@pytest.fixture(autouse=True)
+def _one_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build every section in this process (a worker costs seconds to start), except in the
+    tests marked ``alongside`` that check the worker path."""
+    if "alongside" not in request.keywords:
+        monkeypatch.setenv("FORCESIGHT_WORKERS", "1")
+
+
 @pytest.fixture(scope="session")
 def policy() -> WorkforcePolicy:
     return load_workforce_policy()

@@ -18,6 +18,7 @@ from forcesight.cli import app
 from forcesight.errors import ReportPathError
 from forcesight.reporting import fms, render
 from forcesight.reporting.section import Step
+from forcesight.store.engine import open_engine
 from forcesight.workforce import report as workforce_report
 
 AT = NOW.strftime("%Y-%m-%dT%H:%M:%S")
@@ -70,6 +71,34 @@ def test_a_failing_section_is_reported_or_raised(
     assert "could not be built" in statement.sections[0].missing[0]
     with pytest.raises(RuntimeError):
         fms.collect_sections(force_sqlite, NOW, contributors=only, strict=True)
+
+
+@pytest.mark.alongside
+def test_a_section_built_alongside_equals_the_one_built_here(
+    force_sqlite: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The demand sections come from a worker process (its own connection to the store) while
+    the others are built here; they are the same sections, in the same place."""
+    monkeypatch.setenv("FORCESIGHT_WORKERS", "2")
+    alongside = fms.collect_sections(force_sqlite, NOW)
+    monkeypatch.setenv("FORCESIGHT_WORKERS", "1")
+    here = fms.collect_sections(force_sqlite, NOW)
+    assert [c[:2] for c in alongside.contributors] == [c[:2] for c in here.contributors]
+    assert [s.title for s in alongside.sections] == [s.title for s in here.sections]
+    for a, b in zip(alongside.sections, here.sections, strict=True):
+        assert (a.figures, a.missing, a.summary) == (b.figures, b.missing, b.summary)
+        assert [t.frame.to_dicts() for t in a.tables] == [t.frame.to_dicts() for t in b.tables]
+    # A contributor that fails in the worker is reported like one that fails here.
+    bare = open_engine(f"sqlite:///{tmp_path / 'unmigrated.db'}")
+    with bare.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE placeholder (x INTEGER)")
+    monkeypatch.setenv("FORCESIGHT_WORKERS", "2")
+    demand = tuple(c for c in fms.CONTRIBUTORS if c.alongside)
+    failed = fms.collect_sections(bare, NOW, contributors=demand)
+    assert failed.contributors[0][1] == "failed" and "OperationalError" in failed.failures[0]
+    with pytest.raises(Exception, match="no such table"):
+        fms.collect_sections(bare, NOW, contributors=demand, strict=True)
+    bare.dispose()
 
 
 def test_html_and_excel_carry_every_figure_and_table(force: Engine, tmp_path: Path) -> None:

@@ -10,8 +10,11 @@ as such in the statement (and raises with ``strict``).
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import multiprocessing
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +23,7 @@ from sqlalchemy import Engine
 
 from forcesight.errors import ReportPathError
 from forcesight.reporting.section import ReportSection, Step
+from forcesight.settings import setting
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,14 @@ class Contributor:
     step: Step
     title: str
     absent: str  # what is not assessed when the module is not installed
+    # Slow and independent of the others (the demand forecasts): built in a worker process
+    # while the rest are built here, when the ``workers`` setting allows two processes.
+    alongside: bool = False
 
 
 CONTRIBUTORS: tuple[Contributor, ...] = (
     Contributor("forcesight.demand.report", "Demand", Step.DEMAND, "Demand now and 4 years ahead",
-                "demand profiles and four-year forecasts not assessed"),
+                "demand profiles and four-year forecasts not assessed", alongside=True),
     Contributor("forcesight.response.report", "Response", Step.CAPACITY, "Response capacity",
                 "response capacity (Erlang staffing and simulation) not assessed"),
     Contributor("forcesight.rostering.service", "Response", Step.PLANS, "Shift patterns",
@@ -82,6 +89,42 @@ def _not_assessed(who: Contributor, why: str) -> ReportSection:
     return ReportSection(area=who.area, title=who.title, step=who.step, missing=[why])
 
 
+def _sections_in_worker(url: str, module: str, now: datetime) -> list[ReportSection]:
+    """One contributor's sections, in a worker process with its own connection to the store."""
+    from forcesight.store.engine import open_engine
+
+    engine = open_engine(url)
+    try:
+        return list(importlib.import_module(module).report_section(engine, now))
+    finally:
+        engine.dispose()
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def _start_alongside(
+    engine: Engine, now: datetime, contributors: tuple[Contributor, ...]
+) -> tuple[ProcessPoolExecutor | None, dict[str, tuple[Future[list[ReportSection]], float]]]:
+    """Submit the ``alongside`` contributors to one worker process, when the store can be
+    reached from another process and two workers are allowed."""
+    wanted = [c for c in contributors if c.alongside and _installed(c.module)]
+    database = engine.url.database or ""
+    shared = engine.url.get_backend_name() != "sqlite" or database not in ("", ":memory:")
+    if not wanted or not shared or int(setting("workers")) < 2:
+        return None, {}
+    url = engine.url.render_as_string(hide_password=False)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    started = time.perf_counter()
+    pending = {c.module: (pool.submit(_sections_in_worker, url, c.module, now), started)
+               for c in wanted}  # fmt: skip
+    return pool, pending
+
+
 def collect_sections(
     engine: Engine,
     now: datetime,
@@ -90,41 +133,94 @@ def collect_sections(
     contributors: tuple[Contributor, ...] = CONTRIBUTORS,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Statement:
-    """Every contributor's sections as at ``now``."""
+    """Every contributor's sections as at ``now`` (in contributor order, whichever process
+    built them)."""
+    pool, pending = _start_alongside(engine, now, contributors)
+    try:
+        return _collect(engine, now, strict, contributors, progress, pending)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(
+    engine: Engine,
+    now: datetime,
+    strict: bool,
+    contributors: tuple[Contributor, ...],
+    progress: Callable[[str, int, int], None] | None,
+    pending: dict[str, tuple[Future[list[ReportSection]], float]],
+) -> Statement:
     statement = Statement(now, [])
+    built: list[tuple[list[ReportSection], tuple[str, str, float], str | None]] = []
+    later: list[tuple[int, Contributor]] = []
     for i, who in enumerate(contributors):
+        if who.module in pending:
+            later.append((i, who))
+            built.append(([], (who.module, "", 0.0), None))
+            continue
+        built.append(_build_here(engine, now, strict, who, i, len(contributors), progress))
+    for i, who in later:  # the worker's, in their places
         if progress:
-            progress(who.title, i, len(contributors))
-        started = time.perf_counter()
-        try:
-            module = importlib.import_module(who.module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not who.module.startswith(exc.name):
-                raise  # a missing dependency inside the engine is a failure, not an absence
-            package = who.module.rsplit(".", 1)[0]
-            why = (
-                f"{package} provides no report section in this build"
-                if exc.name == who.module
-                else f"{package} is not installed in this build"
-            )
-            statement.sections.append(_not_assessed(who, f"{why}: {who.absent}"))
-            statement.contributors.append((who.module, "not installed", 0.0))
-            continue
-        try:
-            sections = list(module.report_section(engine, now))
-        except Exception as exc:
-            if strict:
-                raise
-            why = f"{who.title} could not be built ({type(exc).__name__}: {exc}): {who.absent}"
-            statement.failures.append(why)
-            statement.sections.append(_not_assessed(who, why))
-            statement.contributors.append((who.module, "failed", time.perf_counter() - started))
-            continue
+            progress(f"{who.title} (built alongside)", i, len(contributors))
+        future, started = pending[who.module]
+        built[i] = _finish(who, strict, future.result, started)
+    for sections, status, failure in built:
         statement.sections.extend(sections)
-        statement.contributors.append((who.module, "ok", time.perf_counter() - started))
+        statement.contributors.append(status)
+        if failure:
+            statement.failures.append(failure)
     if progress:
         progress("done", len(contributors), len(contributors))
     return statement
+
+
+def _build_here(
+    engine: Engine,
+    now: datetime,
+    strict: bool,
+    who: Contributor,
+    i: int,
+    total: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[ReportSection], tuple[str, str, float], str | None]:
+    if progress:
+        progress(who.title, i, total)
+    started = time.perf_counter()
+    try:
+        module = importlib.import_module(who.module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not who.module.startswith(exc.name):
+            raise  # a missing dependency inside the engine is a failure, not an absence
+        package = who.module.rsplit(".", 1)[0]
+        why = (
+            f"{package} provides no report section in this build"
+            if exc.name == who.module
+            else f"{package} is not installed in this build"
+        )
+        return (
+            [_not_assessed(who, f"{why}: {who.absent}")],
+            (who.module, "not installed", 0.0),
+            None,
+        )
+    return _finish(who, strict, lambda: list(module.report_section(engine, now)), started)
+
+
+def _finish(
+    who: Contributor,
+    strict: bool,
+    build: Callable[[], list[ReportSection]],
+    started: float,
+) -> tuple[list[ReportSection], tuple[str, str, float], str | None]:
+    """The contributor's sections, or a section that says it failed (raised with ``strict``)."""
+    try:
+        sections = build()
+    except Exception as exc:
+        if strict:
+            raise
+        why = f"{who.title} could not be built ({type(exc).__name__}: {exc}): {who.absent}"
+        return [_not_assessed(who, why)], (who.module, "failed", time.perf_counter() - started), why
+    return sections, (who.module, "ok", time.perf_counter() - started), None
 
 
 def build_report(
