@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from forcesight.cli import app
+from forcesight.response.catalogue import list_scenarios
+from forcesight.store.engine import open_engine
 
 runner = CliRunner()
 
@@ -98,3 +100,21 @@ def test_docs_scenario_reference_is_the_generated_one() -> None:
     from forcesight.response.docs import scenario_schema_markdown
 
     assert scenario_schema_markdown() in (ROOT / "docs" / "response.md").read_text(encoding="utf-8")
+
+
+def test_save_stores_a_scenario_the_roster_compare_can_name(
+    store_url: str, write_scenario: Callable[..., Path]
+) -> None:
+    path = write_scenario(scenario_dict(name="trial"))
+    result = runner.invoke(app, ["--db", store_url, "response", "save", str(path), "--name",
+                                 "trial", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"ref": "stored:trial", "name": "trial"}
+    bad = write_scenario(scenario_dict(name="bad", horizon_days=-1))
+    refused = runner.invoke(app, ["--db", store_url, "response", "save", str(bad), "--name", "x"])
+    assert refused.exit_code == 2 and "horizon_days" in refused.output
+    engine = open_engine(store_url)
+    try:
+        assert [s.ref for s in list_scenarios(engine) if s.origin == "stored"] == ["stored:trial"]
+    finally:
+        engine.dispose()

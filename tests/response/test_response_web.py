@@ -18,7 +18,7 @@ from tests.response.response_testkit import insert_synthetic_log, scenario_dict
 from forcesight.response import catalogue
 from forcesight.store.engine import open_engine
 from forcesight.store.entities import scenarios
-from forcesight.web import accounts
+from forcesight.web import accounts, audit
 from forcesight.web.app import create_app
 from forcesight.web.config import WebConfig
 
@@ -153,3 +153,32 @@ def test_analysts_may_not_run(site: Site) -> None:
     body = {"scenario": "example:mmc"}
     assert site.client.post("/api/v1/response/simulate", json=body,
                             headers={"X-CSRF-Token": csrf}).status_code == 403  # fmt: skip
+
+
+def test_a_planner_stores_a_scenario_and_a_bad_one_is_refused_naming_the_field(
+    site: Site,
+) -> None:
+    csrf = site.as_role("planner")
+    page = site.client.get("/response/scenarios")
+    assert page.status_code == 200 and "stored:three a side" in page.text
+    body = yaml.safe_dump(scenario_dict(name="night shift trial"))
+    form = {"csrf_token": csrf, "name": "night trial", "body": body}
+    stored = site.client.post("/response/scenarios", data=form)
+    assert stored.status_code == 303
+    assert stored.headers["location"] == "/response/simulate?scenario=stored%3Anight%20trial"
+    refs = [s["ref"] for s in site.client.get("/api/v1/response/scenarios").json()["scenarios"]]
+    assert "stored:night trial" in refs
+    with site.engine.connect() as conn:
+        saved = audit.entries(conn, audit.AuditFilter(action="response.scenario.save"))[0]
+    assert [e.target for e in saved] == ["stored:night trial"]
+    # A negative rate and an unknown grade: both named, nothing stored.
+    bad = body.replace("grade: '1'", "grade: '9'", 1).replace(
+        "incidents_per_day: ", "incidents_per_day: -", 1
+    )
+    refused = site.client.post("/response/scenarios", data=form | {"name": "broken", "body": bad})
+    assert refused.status_code == 422 and "nothing was stored" in refused.text
+    assert refused.text.count("<li><code>") >= 2
+    refs = [s["ref"] for s in site.client.get("/api/v1/response/scenarios").json()["scenarios"]]
+    assert "stored:broken" not in refs
+    site.as_role("analyst")
+    assert site.client.get("/response/scenarios").status_code == 403

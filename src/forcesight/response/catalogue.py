@@ -4,13 +4,15 @@ reference ``example:<file stem>`` or ``stored:<name>``, with bounds for interact
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
 
 from forcesight.errors import ScenarioError
 from forcesight.response.replicate import Comparison
@@ -56,6 +58,33 @@ def list_scenarios(engine: Engine) -> list[ScenarioRef]:
         ).scalars()
         out += [ScenarioRef(f"stored:{n}", n, "stored") for n in names]
     return out
+
+
+SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
+
+
+def store_scenario(
+    engine: Engine, name: str, text: str, *, now: datetime, user: str
+) -> ScenarioRef:
+    """Check a scenario's YAML (every problem listed, with its line) and store it under
+    ``name`` (replacing one of that name), so the pages, the API and the roster comparison can
+    run it as ``stored:<name>``. A stored scenario cannot name files beside it (grades_file)."""
+    name = name.strip()
+    if not SCENARIO_NAME.match(name):
+        raise ScenarioError(
+            f"stored:{name}",
+            [("name", "1 to 80 letters, digits, spaces, '.', '-' or '_', starting with a letter "
+                      "or digit")],
+        )  # fmt: skip
+    load_scenario(Path(f"stored-{name}.yaml"), text=text)  # raises with every problem
+    with engine.begin() as connection:
+        connection.execute(delete(scenarios).where(scenarios.c.kind == KIND,
+                                                   scenarios.c.name == name))  # fmt: skip
+        connection.execute(
+            insert(scenarios).values(kind=KIND, name=name, body=text, created_at=now,
+                                     created_by=user)
+        )  # fmt: skip
+    return ScenarioRef(f"stored:{name}", name, "stored")
 
 
 def scenario_source(

@@ -298,6 +298,26 @@ def calibrate(
 
 
 @app.command()
+def save(
+    scenario: ScenarioPath,
+    name: Annotated[str, typer.Option("--name", help="Store it under this name.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a scenario file and store it in the store, for the web pages and the API (as
+    stored:NAME) and for `roster compare --simulate stored:NAME`."""
+    from forcesight.response.catalogue import store_scenario
+
+    text = scenario.read_text(encoding="utf-8")
+    ref = run_or_exit(
+        lambda: store_scenario(store_engine(), name, text, now=datetime.now(), user="cli")
+    )
+    if as_json:
+        print_json({"ref": ref.ref, "name": ref.name})
+        return
+    console.print(f"Stored {scenario.name} as {ref.ref}.")
+
+
+@app.command()
 def schema() -> None:
     """Print the scenario file's fields, units and meaning as a Markdown table."""
     from forcesight.response.docs import scenario_schema_markdown

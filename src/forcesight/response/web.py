@@ -6,21 +6,28 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
+from forcesight.errors import ScenarioError
 from forcesight.response import catalogue, service
 from forcesight.response.staffing import METHODS
-from forcesight.web.context import web_context
+from forcesight.web import audit
+from forcesight.web.context import client_ip, web_context
 from forcesight.web.guard import signed_in
 from forcesight.web.pages import render
 from forcesight.web.routing import NavItem, action
 from forcesight.web.schemas import ERRORS
 from forcesight.web.sessions import Principal
 
-NAV = (NavItem("Response", "/response", "response.view"),)
+NAV = (
+    NavItem("Response", "/response", "response.view"),
+    NavItem("Scenarios", "/response/scenarios", "response.run"),
+)
 TEMPLATES = Path(__file__).parent / "templates"
 
 router = APIRouter()
@@ -110,6 +117,55 @@ def simulate_page(
         replications=replications, horizon_days=horizon_days, seed=seed, **view,
         **_form_context(request),
     )  # fmt: skip
+
+
+MAX_SCENARIO_CHARS = 200_000
+
+
+def _scenarios_page(
+    request: Request,
+    name: str = "",
+    body: str = "",
+    problems: list[tuple[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request, "response_scenarios.html", status, title="Response scenarios", name=name,
+        body=body, problems=problems or [], max_chars=MAX_SCENARIO_CHARS,
+        **_form_context(request),
+    )  # fmt: skip
+
+
+@router.get("/response/scenarios", include_in_schema=False, openapi_extra=action("response.run"))
+def scenarios_page(request: Request, principal: Signed) -> Response:
+    """The scenarios that can be run, and a form to store a new one."""
+    return _scenarios_page(request)
+
+
+@router.post("/response/scenarios", include_in_schema=False, openapi_extra=action("response.run"))
+async def scenarios_store(
+    request: Request,
+    principal: Signed,
+    name: Annotated[str, Form(max_length=80)],
+    body: Annotated[str, Form(max_length=MAX_SCENARIO_CHARS)],
+) -> Response:
+    """Check a scenario (every problem listed with its line and field) and store it."""
+    context = web_context(request)
+
+    def store() -> catalogue.ScenarioRef:
+        now = context.clock()
+        ref = catalogue.store_scenario(context.engine, name, body, now=now,
+                                       user=principal.username)  # fmt: skip
+        with context.engine.begin() as connection:
+            audit.record(connection, principal.username, "response.scenario.save", ref.ref,
+                         None, client_ip(request), at=now)  # fmt: skip
+        return ref
+
+    try:
+        ref = await run_in_threadpool(store)
+    except ScenarioError as error:
+        return _scenarios_page(request, name, body, error.problems, status=422)
+    return RedirectResponse(f"/response/simulate?scenario={quote(ref.ref)}", 303)
 
 
 @router.get("/response/compare", include_in_schema=False, openapi_extra=action("response.run"))
