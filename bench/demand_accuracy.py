@@ -45,11 +45,16 @@ def main() -> int:
     parser.add_argument("--dask", action="store_true", help="fit on a Dask LocalCluster")
     parser.add_argument("--cache", type=Path, help="reuse/save the rolling forecasts here")
     parser.add_argument("--min-history", type=int, default=12)
+    parser.add_argument(
+        "--error-scale", choices=("relative", "log", "mase"), default=None,
+        help="calibrate intervals on this error scale (default: the product's setting)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     raw = read_rolling_year(args.file)
     harmonised, notes = harmonise(raw)
-    config = rolling_year_config(max(HORIZONS))
+    overrides = {"error_scale": args.error_scale} if args.error_scale else {}
+    config = rolling_year_config(max(HORIZONS), **overrides)
     series, _, problems = prepare_series(as_series(harmonised), config, fill="interpolate")
     n = series["unique_id"].n_unique()
     print(

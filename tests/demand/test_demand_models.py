@@ -170,3 +170,26 @@ def test_calibrated_intervals_cover_about_80_percent() -> None:
     result = evaluate(cv, config, [4], min_history=12)["horizons"]["4"]
     assert 0.7 <= result["coverage_80"] <= 0.92
     assert result["coverage_95"] >= result["coverage_80"]
+
+
+def test_log_scale_intervals_are_multiplicative_and_cover() -> None:
+    """On the log scale an interval is the forecast times and divided by the same factor:
+    never below zero for a count, and still calibrated."""
+    from dataclasses import replace
+
+    from forcesight.demand.evaluation import evaluate
+
+    frame = _batch(n_series=12, n=40, seed=11)
+    config = BacktestConfig(
+        horizon=4, models=("naive", "drift"), min_train=8, calibration_origins=8, min_errors=20,
+        error_scale="log",
+    )  # fmt: skip
+    cv, _ = rolling_forecasts(frame, config)
+    result = evaluate(cv, config, [4], min_history=12)["horizons"]["4"]
+    assert 0.7 <= result["coverage_80"] <= 0.92
+    live = forecast_series(frame, config).forecasts.filter(pl.col("forecast") > 1)
+    assert (live["lo_80"] > 0).all()
+    ratio = (live["hi_80"] / live["forecast"]) * (live["lo_80"] / live["forecast"])
+    assert ratio.to_numpy() == pytest.approx(1.0)
+    relative = forecast_series(frame, replace(config, error_scale="relative")).forecasts
+    assert relative.height == forecast_series(frame, config).forecasts.height

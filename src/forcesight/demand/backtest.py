@@ -45,7 +45,9 @@ class BacktestConfig:
     calibration_origins: int | None = 4  # errors from the most recent origins only
     calibration_steps: int = 4  # errors at steps up to this one set the interval widths
     growth: float | None = None  # width grows as step**growth; None: estimated from errors
-    error_scale: str = "relative"  # errors relative to the forecast level, or "mase" scale
+    # errors relative to the forecast level, "log" (log of actual / forecast: multiplicative
+    # intervals), or "mase" scale
+    error_scale: str = "relative"
     symmetric: bool = True  # quantiles of |error| (robust to a sign flip in the trend)
     nonnegative: bool = True
 
@@ -56,8 +58,12 @@ class BacktestConfig:
 def rolling_year_config(horizon: int = 16, **overrides: object) -> BacktestConfig:
     """Settings for Home Office rolling-year totals (quarterly, no season left).
 
-    Interval widths grow linearly with the step: a change in the underlying quarterly level
-    accumulates in a rolling-year total over four quarters and then persists.
+    Errors are taken on the log scale (actual / forecast), so an interval is the forecast
+    times and divided by one factor: a count's interval never reaches zero, as the relative
+    scale's did four years ahead (80% interval 0 to 2.1 x the forecast). How the width grows
+    with the step is estimated per model from the recent errors. On the 13 forces' series this
+    covered 80.1%, 80.5%, 80.2% and 79.9% of outcomes at 4, 8, 12 and 16 quarters (80%
+    intervals; the relative scale with linear growth: 80.5%, 81.3%, 81.0%, 80.1%).
     """
     base: dict[str, object] = {
         "horizon": horizon,
@@ -66,7 +72,8 @@ def rolling_year_config(horizon: int = 16, **overrides: object) -> BacktestConfi
         "models": ("naive", "drift", "ets", "theta", "arima"),
         "min_train": 8,
         "calibration_origins": 8,
-        "growth": 1.0,
+        "error_scale": "log",
+        "growth": None,
     }
     base.update(overrides)
     return BacktestConfig(**base)  # type: ignore[arg-type]

@@ -15,10 +15,27 @@ def _quantile_names(levels: Sequence[int]) -> list[tuple[int, float, float]]:
     return [(lv, (1 - lv / 100) / 2, 1 - (1 - lv / 100) / 2) for lv in levels]
 
 
+# Counts below this are treated as this when errors are taken on the log scale.
+LOG_FLOOR = 0.5
+
+
 def _denominator(config: BacktestConfig) -> pl.Expr:
     if config.error_scale == "relative":
         return pl.max_horizontal(pl.col("forecast").abs(), pl.lit(1.0))
     return pl.col("scale")
+
+
+def _error(config: BacktestConfig) -> pl.Expr:
+    """An error in the configured scale: the log of actual over forecast (``log``: a ratio, so
+    intervals are multiplicative and never reach zero for a count), or actual minus forecast
+    over the forecast level (``relative``) or the series' MASE scale (``mase``)."""
+    if config.error_scale == "log":
+        floor = pl.lit(LOG_FLOOR)
+        return (
+            pl.max_horizontal(pl.col("actual"), floor)
+            / pl.max_horizontal(pl.col("forecast"), floor)
+        ).log()
+    return (pl.col("actual") - pl.col("forecast")) / _denominator(config)
 
 
 def error_quantiles(known: pl.DataFrame, config: BacktestConfig, horizon: int) -> pl.DataFrame:
@@ -31,7 +48,7 @@ def error_quantiles(known: pl.DataFrame, config: BacktestConfig, horizon: int) -
     practice changes faster than that (the Home Office series turned around 2014).
     """
     errors = known.filter(pl.col("step") <= config.calibration_steps).with_columns(
-        ((pl.col("actual") - pl.col("forecast")) / _denominator(config)).alias("e")
+        _error(config).alias("e")
     )
     if config.calibration_origins is not None:
         errors = errors.filter(
@@ -100,7 +117,13 @@ def calibrate(live: pl.DataFrame, quantiles: pl.DataFrame, config: BacktestConfi
     exprs: list[pl.Expr] = []
     for level, _, _ in _quantile_names(config.levels):
         for side in ("lo", "hi"):
-            emp = pl.col("forecast") + pl.col(f"q_{side}_{level}") * _denominator(config)
+            if config.error_scale == "log":
+                emp = (
+                    pl.max_horizontal(pl.col("forecast"), pl.lit(LOG_FLOOR))
+                    * pl.col(f"q_{side}_{level}").exp()
+                )
+            else:
+                emp = pl.col("forecast") + pl.col(f"q_{side}_{level}") * _denominator(config)
             bound = pl.when(method == "model").then(pl.col(f"model_{side}_{level}")).otherwise(emp)
             if config.nonnegative and side == "lo":
                 bound = pl.max_horizontal(bound, pl.lit(0.0))
