@@ -135,7 +135,9 @@ def start_server(url: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
 
 
 async def sign_in(base: str, role: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
+    # Like a browser, never reuse a connection idle for longer than the server keeps one.
+    limits = httpx.Limits(keepalive_expiry=4.0)
+    client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False, limits=limits)
     response = await client.post(
         "/api/v1/session", json={"username": f"bench-{role}", "password": PASSWORD}
     )
@@ -159,16 +161,24 @@ async def user(
         name = rng.choices(names, weights)[0]
         path = PAGES[name][1].replace("{run}", str(rng.choice(run_ids)))
         started = time.perf_counter()
+        why = ""
         try:
             response = await client.get(path)
             await response.aread()
             ok = response.status_code < 400
-        except httpx.HTTPError:
+            why = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
             ok = False
+            why = f"{type(exc).__name__}: {exc}"
         timings[name].append(time.perf_counter() - started)
         if not ok:
             errors[name] += 1
+            if len(ERROR_DETAILS) < 10:
+                ERROR_DETAILS.append(f"{role} GET {path}: {why}")
         await asyncio.sleep(rng.uniform(0, 2 * think))
+
+
+ERROR_DETAILS: list[str] = []  # the first errors, printed after the table
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -215,6 +225,8 @@ async def drive(base: str, users: int, seconds: float, think: float, seed: int) 
         if ts:
             print(f"{name:<14}{len(ts):>9}{1000 * percentile(ts, 50):>9.1f}"
                   f"{1000 * percentile(ts, 95):>9.1f}{errors.get(name, 0):>8}")  # fmt: skip
+    for detail in ERROR_DETAILS:
+        print(f"error: {detail}")
     target = percentile(every, 95) < 0.3 and total_errors == 0
     print(f"target (p95 < 300 ms, no errors): {'met' if target else 'NOT met'}")
 

@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Mark session cookies Secure (HTTPS only). Set false only for plain-HTTP use on loopback.",
     ),
     Setting(
+        "keep_alive_seconds",
+        75,
+        "How long the web server keeps an idle connection open. Longer than a reverse proxy's "
+        "(nginx: 60 s), so the proxy never reuses a connection the server has just closed.",
+    ),
+    Setting(
         "secret_key",
         "",
         "Key that signs session and CSRF tokens. Empty means a random key "

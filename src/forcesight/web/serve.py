@@ -6,6 +6,7 @@ import ipaddress
 
 import uvicorn
 
+from forcesight.settings import setting
 from forcesight.store.engine import open_engine
 from forcesight.store.migrate import check_current
 from forcesight.web.app import create_app
@@ -38,4 +39,5 @@ def serve(url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
         proxy_headers=True,
         server_header=False,
         date_header=True,
+        timeout_keep_alive=int(setting("keep_alive_seconds")),
     )
