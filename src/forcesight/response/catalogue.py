@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 import yaml
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, select
 
 from forcesight.errors import ScenarioError
 from forcesight.response.replicate import Comparison
@@ -25,6 +25,7 @@ from forcesight.response.service import (
 from forcesight.response.staffing import METHODS, erlang_table, hourly_demand_from_log
 from forcesight.response.validate import load_scenario
 from forcesight.store.entities import scenarios
+from forcesight.store.named import replace_named
 
 KIND = "response_scenario"
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -77,13 +78,7 @@ def store_scenario(
                       "or digit")],
         )  # fmt: skip
     load_scenario(Path(f"stored-{name}.yaml"), text=text)  # raises with every problem
-    with engine.begin() as connection:
-        connection.execute(delete(scenarios).where(scenarios.c.kind == KIND,
-                                                   scenarios.c.name == name))  # fmt: skip
-        connection.execute(
-            insert(scenarios).values(kind=KIND, name=name, body=text, created_at=now,
-                                     created_by=user)
-        )  # fmt: skip
+    replace_named(engine, KIND, name, text, now, user)
     return ScenarioRef(f"stored:{name}", name, "stored")
 
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, select
 
 from forcesight.errors import UnknownRosterError
 from forcesight.store.entities import scenarios
+from forcesight.store.named import replace_named
 
 KIND_SPEC = "roster_spec"
 KIND_PATTERN = "shift_pattern"  # a designed pattern (Design.to_dict)
@@ -29,15 +30,7 @@ def save_named(
 ) -> None:
     """Store ``body`` as YAML under (kind, name), replacing any earlier object of that name."""
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-    with engine.begin() as connection:
-        connection.execute(
-            delete(scenarios).where(scenarios.c.kind == kind, scenarios.c.name == name)
-        )
-        connection.execute(
-            insert(scenarios).values(
-                kind=kind, name=name, body=text, created_at=now, created_by=created_by
-            )
-        )
+    replace_named(engine, kind, name, text, now, created_by)
 
 
 def load_named(engine: Engine, kind: str, name: str) -> dict[str, Any]:

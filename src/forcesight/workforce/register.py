@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from forcesight.errors import SkillRefusedError
 from forcesight.workforce import queries
-from forcesight.workforce.policy import WorkforcePolicy, load_workforce_policy
+from forcesight.workforce.policy import SkillRule, WorkforcePolicy, load_workforce_policy
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,58 @@ def _refuse(action: str, staff_id: str, skill: str, problems: list[str | None]) 
         raise SkillRefusedError(action, staff_id, skill, found)
 
 
+def _rule_and_expiry(
+    action: str,
+    staff_id: str,
+    skill: str,
+    awarded_on: date,
+    expires_on: date | None,
+    policy: WorkforcePolicy,
+) -> tuple[str, SkillRule, date | None]:
+    """The skill's canonical name and rule, and the expiry (default: award date + validity)."""
+    _refuse(action, staff_id, skill, [check_known_skill(skill, policy)])
+    name = policy.canonical()[skill]
+    rule = policy.by_name()[name]
+    if expires_on is None and rule.validity_months is not None:
+        expires_on = add_months(awarded_on, rule.validity_months)
+    return name, rule, expires_on
+
+
+def _record_award(
+    conn: Connection,
+    action: str,
+    staff_id: str,
+    name: str,
+    rule: SkillRule,
+    awarded_on: date,
+    expires_on: date | None,
+    actor: Actor,
+    reason: str | None,
+    now: datetime,
+    detail: dict[str, Any],
+) -> SkillChange:
+    """Insert the award row and its audited event; what changed."""
+    award_id = queries.insert_award(
+        conn,
+        {
+            "staff_id": staff_id,
+            "skill": name,
+            "kind": rule.kind,
+            "awarded_on": awarded_on,
+            "expires_on": expires_on,
+            "row_key": f"app:skill:{staff_id}:{name}:{awarded_on.isoformat()}",
+            "origin": "app",
+        },
+    )
+    event_id, web = _write(
+        conn, action, award_id, staff_id, name, awarded_on, actor, reason, now, detail
+    )
+    return SkillChange(
+        action, award_id, event_id, staff_id, name, rule.kind, awarded_on, expires_on, None,
+        reason, web,
+    )  # fmt: skip
+
+
 def add_skill(
     engine: Engine,
     staff_id: str,
@@ -189,11 +241,9 @@ def add_skill(
 ) -> SkillChange:
     """Record a new award. The expiry defaults to the award date plus the skill's validity."""
     policy = policy or load_workforce_policy()
-    _refuse("add", staff_id, skill, [check_known_skill(skill, policy)])
-    name = policy.canonical()[skill]
-    rule = policy.by_name()[name]
-    if expires_on is None and rule.validity_months is not None:
-        expires_on = add_months(awarded_on, rule.validity_months)
+    name, rule, expires_on = _rule_and_expiry(
+        "add", staff_id, skill, awarded_on, expires_on, policy
+    )
     names = [name, *rule.aliases]
     with engine.begin() as conn:
         person = queries.staff_row(conn, staff_id)
@@ -210,26 +260,9 @@ def add_skill(
                 check_not_held(current, awarded_on),
             ],
         )
-        award_id = queries.insert_award(
-            conn,
-            {
-                "staff_id": staff_id,
-                "skill": name,
-                "kind": rule.kind,
-                "awarded_on": awarded_on,
-                "expires_on": expires_on,
-                "row_key": f"app:skill:{staff_id}:{name}:{awarded_on.isoformat()}",
-                "origin": "app",
-            },
-        )
         detail = {"awarded_on": awarded_on.isoformat(), "expires_on": _iso(expires_on)}
-        event_id, web = _write(
-            conn, "add", award_id, staff_id, name, awarded_on, actor, reason, now, detail
-        )
-    return SkillChange(
-        "add", award_id, event_id, staff_id, name, rule.kind, awarded_on, expires_on, None,
-        reason, web,
-    )  # fmt: skip
+        return _record_award(conn, "add", staff_id, name, rule, awarded_on, expires_on, actor,
+                             reason, now, detail)  # fmt: skip
 
 
 def renew_skill(
@@ -246,11 +279,9 @@ def renew_skill(
 ) -> SkillChange:
     """Record a renewal: a new award after the current one (which stays in the history)."""
     policy = policy or load_workforce_policy()
-    _refuse("renew", staff_id, skill, [check_known_skill(skill, policy)])
-    name = policy.canonical()[skill]
-    rule = policy.by_name()[name]
-    if expires_on is None and rule.validity_months is not None:
-        expires_on = add_months(awarded_on, rule.validity_months)
+    name, rule, expires_on = _rule_and_expiry(
+        "renew", staff_id, skill, awarded_on, expires_on, policy
+    )
     with engine.begin() as conn:
         person = queries.staff_row(conn, staff_id)
         current = queries.current_award(conn, staff_id, [name, *rule.aliases]) if person else None
@@ -268,31 +299,14 @@ def renew_skill(
             ],
         )
         assert current is not None  # the checks above refuse otherwise
-        award_id = queries.insert_award(
-            conn,
-            {
-                "staff_id": staff_id,
-                "skill": name,
-                "kind": rule.kind,
-                "awarded_on": awarded_on,
-                "expires_on": expires_on,
-                "row_key": f"app:skill:{staff_id}:{name}:{awarded_on.isoformat()}",
-                "origin": "app",
-            },
-        )
         detail = {
             "renews_award": int(current["id"]),
             "previous_expiry": _iso(current["expires_on"]),
             "awarded_on": awarded_on.isoformat(),
             "expires_on": _iso(expires_on),
         }
-        event_id, web = _write(
-            conn, "renew", award_id, staff_id, name, awarded_on, actor, reason, now, detail
-        )
-    return SkillChange(
-        "renew", award_id, event_id, staff_id, name, rule.kind, awarded_on, expires_on, None,
-        reason, web,
-    )  # fmt: skip
+        return _record_award(conn, "renew", staff_id, name, rule, awarded_on, expires_on, actor,
+                             reason, now, detail)  # fmt: skip
 
 
 def revoke_skill(
