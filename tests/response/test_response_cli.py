@@ -113,6 +113,7 @@ def test_save_stores_a_scenario_the_roster_compare_can_name(
     bad = write_scenario(scenario_dict(name="bad", horizon_days=-1))
     refused = runner.invoke(app, ["--db", store_url, "response", "save", str(bad), "--name", "x"])
     assert refused.exit_code == 2 and "horizon_days" in refused.output
+    assert f"{bad.name} cannot run" in refused.output  # the user's file, named
     engine = open_engine(store_url)
     try:
         assert [s.ref for s in list_scenarios(engine) if s.origin == "stored"] == ["stored:trial"]

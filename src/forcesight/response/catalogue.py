@@ -65,11 +65,18 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$")
 
 
 def store_scenario(
-    engine: Engine, name: str, text: str, *, now: datetime, user: str
+    engine: Engine,
+    name: str,
+    text: str,
+    *,
+    now: datetime,
+    user: str,
+    source: Path | None = None,
 ) -> ScenarioRef:
     """Check a scenario's YAML (every problem listed, with its line) and store it under
     ``name`` (replacing one of that name), so the pages, the API and the roster comparison can
-    run it as ``stored:<name>``. A stored scenario cannot name files beside it (grades_file)."""
+    run it as ``stored:<name>``. A stored scenario cannot name files beside it (grades_file).
+    Problems name ``source`` (the file it came from) when given."""
     name = name.strip()
     if not SCENARIO_NAME.match(name):
         raise ScenarioError(
@@ -77,7 +84,7 @@ def store_scenario(
             [("name", "1 to 80 letters, digits, spaces, '.', '-' or '_', starting with a letter "
                       "or digit")],
         )  # fmt: skip
-    load_scenario(Path(f"stored-{name}.yaml"), text=text)  # raises with every problem
+    load_scenario(source or Path(f"stored-{name}.yaml"), text=text)  # raises with every problem
     replace_named(engine, KIND, name, text, now, user)
     return ScenarioRef(f"stored:{name}", name, "stored")
 

@@ -309,7 +309,9 @@ def save(
 
     text = scenario.read_text(encoding="utf-8")
     ref = run_or_exit(
-        lambda: store_scenario(store_engine(), name, text, now=datetime.now(), user="cli")
+        lambda: store_scenario(
+            store_engine(), name, text, now=datetime.now(), user="cli", source=scenario
+        )
     )
     if as_json:
         print_json({"ref": ref.ref, "name": ref.name})
